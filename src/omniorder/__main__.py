@@ -1,0 +1,3 @@
+from omniorder.entrypoints.cli import app
+
+app()

@@ -1,0 +1,83 @@
+"""The store's client for HQ's real-time service and channel-data download (httpx)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from omniorder.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    OmniorderError,
+    PermissionDenied,
+    Unavailable,
+)
+
+
+class HQClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        store_code: str,
+        token: str | None,
+        timeout_seconds: float,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.store_code = store_code
+        self._client = httpx.Client(
+            base_url=base_url,
+            timeout=timeout_seconds,
+            headers={"Authorization": f"Bearer {token}"} if token else {},
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def create_sales_order(self, document: dict[str, Any]) -> dict[str, Any]:
+        return self._call(
+            "POST",
+            f"/api/v1/rts/stores/{self.store_code}/sales-orders",
+            json=document,
+            headers={"Idempotency-Key": document["id"]},
+        )
+
+    def channel_data(self) -> dict[str, Any]:
+        return self._call("GET", f"/api/v1/channel-data/stores/{self.store_code}")
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except httpx.TransportError as error:
+            raise Unavailable(
+                f"HQ cannot be reached ({type(error).__name__}); the order was not created. "
+                "Try again in a moment."
+            ) from error
+        if response.status_code >= 500:
+            raise Unavailable(
+                f"HQ answered with an error ({response.status_code}); the order was not "
+                "created. Try again in a moment."
+            )
+        if response.status_code >= 400:
+            raise _refusal(response)
+        body: dict[str, Any] = response.json()
+        return body
+
+
+def _refusal(response: httpx.Response) -> OmniorderError:
+    try:
+        error = response.json()["error"]
+        message, field = str(error["message"]), str(error.get("field") or "")
+    except (ValueError, KeyError, TypeError):
+        message, field = f"HQ refused the request ({response.status_code}).", ""
+    message = f"HQ: {message}"
+    if response.status_code == 422:
+        return InvalidInput(field, message)
+    if response.status_code == 404:
+        return NotFound(message)
+    if response.status_code in (401, 403):
+        return PermissionDenied(field or "hq", message)
+    return Conflict(message)

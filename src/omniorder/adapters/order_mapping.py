@@ -1,0 +1,254 @@
+"""Converting the order aggregate to and from its rows. Only repositories use this."""
+
+from __future__ import annotations
+
+from omniorder.adapters.orm import (
+    InvoiceLineRow,
+    InvoiceRow,
+    OrderChargeRow,
+    OrderEventRow,
+    OrderLineRow,
+    OrderRow,
+    PaymentRow,
+)
+from omniorder.domain.money import Money
+from omniorder.domain.order import (
+    Address,
+    Charge,
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+)
+from omniorder.domain.statuses import ChargeKind, Fulfilment, OrderType, PaymentPurpose, Tender
+
+
+def order_from_row(row: OrderRow) -> Order:
+    cur = row.currency
+    return Order(
+        id=row.id,
+        order_type=OrderType(row.order_type),
+        store_code=row.store_code,
+        channel_ref=row.channel_ref,
+        customer_account=row.customer_account,
+        customer_name=row.customer_name,
+        currency=cur,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        deposit_percent=row.deposit_percent,
+        deposit_override=None
+        if row.deposit_override_amount is None
+        else Money(row.deposit_override_amount, cur),
+        sales_order_number=row.sales_order_number,
+        expires_on=row.expires_on,
+        converted_at=row.converted_at,
+        version=row.version,
+        lines=[_line_from_row(line, cur) for line in row.lines],
+        charges=[
+            Charge(
+                id=c.id,
+                kind=ChargeKind(c.kind),
+                code=c.code,
+                amount=Money(c.amount, cur),
+                tax_rate=c.tax_rate,
+            )
+            for c in row.charges
+        ],
+        payments=[
+            Payment(
+                id=p.id,
+                tender=Tender(p.tender),
+                amount=Money(p.amount, cur),
+                purpose=PaymentPurpose(p.purpose),
+                created_at=p.created_at,
+                card_last4=p.card_last4,
+                authorization_code=p.authorization_code,
+                card_token=p.card_token,
+            )
+            for p in row.payments
+        ],
+        invoices=[
+            Invoice(
+                id=i.id,
+                number=i.number,
+                created_at=i.created_at,
+                lines=[
+                    InvoiceLine(
+                        line_id=il.line_id,
+                        quantity=il.quantity,
+                        net_amount=Money(il.net_amount, cur),
+                        tax_amount=Money(il.tax_amount, cur),
+                    )
+                    for il in i.lines
+                ],
+                charges_amount=Money(i.charges_amount, cur),
+                deposit_applied=Money(i.deposit_applied_amount, cur),
+            )
+            for i in row.invoices
+        ],
+        events=[
+            OrderEvent(
+                id=e.id,
+                at=e.at,
+                action=e.action,
+                operator_id=e.operator_id,
+                detail=e.detail,
+                override_by=e.override_by,
+            )
+            for e in row.events
+        ],
+    )
+
+
+def _line_from_row(row: OrderLineRow, currency: str) -> OrderLine:
+    ship_to = None
+    if row.ship_to_street is not None:
+        ship_to = Address(
+            name=row.ship_to_name or "",
+            street=row.ship_to_street,
+            city=row.ship_to_city or "",
+            region=row.ship_to_region or "",
+            postal_code=row.ship_to_postal_code or "",
+            country=row.ship_to_country or "",
+        )
+    return OrderLine(
+        id=row.id,
+        line_number=row.line_number,
+        sku=row.sku,
+        description=row.description,
+        quantity=row.quantity,
+        unit_price=Money(row.unit_price_amount, currency),
+        tax_rate=row.tax_rate,
+        fulfilment=Fulfilment(row.fulfilment),
+        delivery_mode=row.delivery_mode,
+        location=row.location,
+        requested_date=row.requested_date,
+        ship_to=ship_to,
+        pickup_by=row.pickup_by,
+        picked_qty=row.picked_qty,
+        packed_qty=row.packed_qty,
+        invoiced_qty=row.invoiced_qty,
+        cancelled_qty=row.cancelled_qty,
+        returned_qty=row.returned_qty,
+    )
+
+
+def order_to_row(order: Order) -> OrderRow:
+    """A fresh row graph for the order; `session.merge` reconciles it with what is stored."""
+    return OrderRow(
+        id=order.id,
+        order_type=order.order_type.value,
+        store_code=order.store_code,
+        channel_ref=order.channel_ref,
+        sales_order_number=order.sales_order_number,
+        customer_account=order.customer_account,
+        customer_name=order.customer_name,
+        currency=order.currency,
+        created_at=order.created_at,
+        created_by=order.created_by,
+        deposit_percent=order.deposit_percent,
+        deposit_override_amount=None
+        if order.deposit_override is None
+        else order.deposit_override.amount,
+        expires_on=order.expires_on,
+        converted_at=order.converted_at,
+        version=order.version,
+        status=order.status.value,
+        total_amount=order.order_total.amount,
+        lines=[_line_to_row(order, line) for line in order.lines],
+        charges=[
+            OrderChargeRow(
+                id=c.id,
+                order_id=order.id,
+                position=n,
+                kind=c.kind.value,
+                code=c.code,
+                amount=c.amount.amount,
+                tax_rate=c.tax_rate,
+            )
+            for n, c in enumerate(order.charges)
+        ],
+        payments=[
+            PaymentRow(
+                id=p.id,
+                order_id=order.id,
+                position=n,
+                tender=p.tender.value,
+                amount=p.amount.amount,
+                purpose=p.purpose.value,
+                created_at=p.created_at,
+                card_last4=p.card_last4,
+                authorization_code=p.authorization_code,
+                card_token=p.card_token,
+            )
+            for n, p in enumerate(order.payments)
+        ],
+        invoices=[
+            InvoiceRow(
+                id=i.id,
+                order_id=order.id,
+                position=n,
+                number=i.number,
+                created_at=i.created_at,
+                charges_amount=i.charges_amount.amount,
+                deposit_applied_amount=i.deposit_applied.amount,
+                lines=[
+                    InvoiceLineRow(
+                        invoice_id=i.id,
+                        line_id=il.line_id,
+                        position=m,
+                        quantity=il.quantity,
+                        net_amount=il.net_amount.amount,
+                        tax_amount=il.tax_amount.amount,
+                    )
+                    for m, il in enumerate(i.lines)
+                ],
+            )
+            for n, i in enumerate(order.invoices)
+        ],
+        events=[
+            OrderEventRow(
+                id=e.id,
+                order_id=order.id,
+                position=n,
+                at=e.at,
+                action=e.action,
+                operator_id=e.operator_id,
+                detail=e.detail,
+                override_by=e.override_by,
+            )
+            for n, e in enumerate(order.events)
+        ],
+    )
+
+
+def _line_to_row(order: Order, line: OrderLine) -> OrderLineRow:
+    address = line.ship_to
+    return OrderLineRow(
+        id=line.id,
+        order_id=order.id,
+        line_number=line.line_number,
+        sku=line.sku,
+        description=line.description,
+        quantity=line.quantity,
+        unit_price_amount=line.unit_price.amount,
+        tax_rate=line.tax_rate,
+        fulfilment=line.fulfilment.value,
+        delivery_mode=line.delivery_mode,
+        location=line.location,
+        requested_date=line.requested_date,
+        ship_to_name=address.name if address else None,
+        ship_to_street=address.street if address else None,
+        ship_to_city=address.city if address else None,
+        ship_to_region=address.region if address else None,
+        ship_to_postal_code=address.postal_code if address else None,
+        ship_to_country=address.country if address else None,
+        pickup_by=line.pickup_by,
+        picked_qty=line.picked_qty,
+        packed_qty=line.packed_qty,
+        invoiced_qty=line.invoiced_qty,
+        cancelled_qty=line.cancelled_qty,
+        returned_qty=line.returned_qty,
+    )

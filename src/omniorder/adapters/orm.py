@@ -1,0 +1,350 @@
+"""Database tables of HQ and of the store's channel database.
+
+Both databases share the master-data and order tables (the store keeps a cache of HQ's
+channel data and its own copy of each order it took); `__table_args__` info `roles` says
+which database each table lives in, and each database has its own Alembic history.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from omniorder.adapters.types import DecimalText, UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+BOTH = {"roles": ("hq", "store")}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# -- master data (owned by HQ, cached at the store) ------------------------------------------
+
+
+class ParametersRow(Base):
+    """Retail parameters, one row (RULES.md §1)."""
+
+    __tablename__ = "retail_parameters"
+    __table_args__ = {"info": BOTH}
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    default_deposit_percent: Mapped[Decimal] = mapped_column(DecimalText)
+    cancellation_charge_percent: Mapped[Decimal] = mapped_column(DecimalText)
+    cancellation_charge_code: Mapped[str | None] = mapped_column(String(20))
+    shipping_charge_code: Mapped[str | None] = mapped_column(String(20))
+    is_shipping_refund_allowed: Mapped[bool] = mapped_column(Boolean)
+    max_shipping_refund_without_approval_amount: Mapped[int] = mapped_column(BigInteger)
+    pickup_delivery_mode: Mapped[str] = mapped_column(String(20))
+    carry_out_delivery_mode: Mapped[str] = mapped_column(String(20))
+    quote_expiration_days: Mapped[int] = mapped_column(Integer)
+    default_tax_rate: Mapped[Decimal] = mapped_column(DecimalText)
+
+
+class DeliveryModeRow(Base):
+    __tablename__ = "delivery_modes"
+    __table_args__ = {"info": BOTH}
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    rate_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ChargeCodeRow(Base):
+    __tablename__ = "charge_codes"
+    __table_args__ = {"info": BOTH}
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    description: Mapped[str] = mapped_column(String(100))
+    tax_group: Mapped[str] = mapped_column(String(20))
+
+
+class FunctionalityProfileRow(Base):
+    __tablename__ = "functionality_profiles"
+    __table_args__ = {"info": BOTH}
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    is_async: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_async_backup: Mapped[bool] = mapped_column(Boolean, default=False)
+    async_backup_timeout_ms: Mapped[int] = mapped_column(Integer, default=5000)
+
+
+class StoreRow(Base):
+    __tablename__ = "stores"
+    __table_args__ = {"info": BOTH}
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    region: Mapped[str] = mapped_column(String(20))
+    is_pickup_location: Mapped[bool] = mapped_column(Boolean, default=True)
+    warehouse: Mapped[str] = mapped_column(String(20))
+    shipping_warehouse: Mapped[str] = mapped_column(String(20))
+    profile_code: Mapped[str] = mapped_column(String(20))
+    # Only HQ fills this in; the store's copy never holds another store's secret.
+    token_hash: Mapped[str | None] = mapped_column(String(200))
+
+
+class ProductRow(Base):
+    __tablename__ = "products"
+    __table_args__ = {"info": BOTH}
+    sku: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    barcode: Mapped[str | None] = mapped_column(String(40), unique=True)
+    price_amount: Mapped[int] = mapped_column(BigInteger)
+    tax_group: Mapped[str] = mapped_column(String(20))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class TaxRateRow(Base):
+    __tablename__ = "tax_rates"
+    __table_args__ = {"info": BOTH}
+    tax_group: Mapped[str] = mapped_column(String(20), primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(20), primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(DecimalText)
+
+
+class CustomerRow(Base):
+    __tablename__ = "customers"
+    __table_args__ = {"info": BOTH}
+    account: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    addresses: Mapped[list[CustomerAddressRow]] = relationship(
+        back_populates="customer",
+        cascade="all, delete-orphan",
+        order_by="CustomerAddressRow.position",
+        lazy="selectin",
+    )
+
+
+class CustomerAddressRow(Base):
+    __tablename__ = "customer_addresses"
+    __table_args__ = {"info": BOTH}
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    customer_account: Mapped[str] = mapped_column(
+        ForeignKey("customers.account", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    street: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(20))
+    postal_code: Mapped[str] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(2))
+    customer: Mapped[CustomerRow] = relationship(back_populates="addresses")
+
+
+class StaffRow(Base):
+    __tablename__ = "staff"
+    __table_args__ = {"info": BOTH}
+    operator_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    store_code: Mapped[str | None] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+
+
+class InventoryRow(Base):
+    """Stock on hand and reserved per location (a store's warehouse or a shipping warehouse)."""
+
+    __tablename__ = "inventory"
+    __table_args__ = {"info": BOTH}
+    location: Mapped[str] = mapped_column(String(20), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(40), primary_key=True)
+    on_hand_qty: Mapped[int] = mapped_column(Integer, default=0)
+    reserved_qty: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CounterRow(Base):
+    """Gap-tolerant number sequences (SO-000123, S001-000042)."""
+
+    __tablename__ = "counters"
+    __table_args__ = {"info": BOTH}
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AuthSessionRow(Base):
+    """A signed-in operator's bearer token (only its hash is stored)."""
+
+    __tablename__ = "auth_sessions"
+    __table_args__ = {"info": BOTH}
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operator_id: Mapped[str] = mapped_column(String(20), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- customer orders (sales orders at HQ, the store's own copy at the store) -----------------
+
+
+class OrderRow(Base):
+    __tablename__ = "customer_orders"
+    __table_args__ = {"info": BOTH}
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    order_type: Mapped[str] = mapped_column(String(20))
+    store_code: Mapped[str] = mapped_column(String(20), index=True)
+    channel_ref: Mapped[str] = mapped_column(String(40), unique=True)
+    sales_order_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    customer_account: Mapped[str] = mapped_column(String(20), index=True)
+    customer_name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_by: Mapped[str] = mapped_column(String(20))
+    deposit_percent: Mapped[Decimal] = mapped_column(DecimalText)
+    deposit_override_amount: Mapped[int | None] = mapped_column(BigInteger)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer)
+    # Derived from the lines on every save, kept for searching and listing only.
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    total_amount: Mapped[int] = mapped_column(BigInteger)
+    lines: Mapped[list[OrderLineRow]] = relationship(
+        cascade="all, delete-orphan", order_by="OrderLineRow.line_number", lazy="selectin"
+    )
+    charges: Mapped[list[OrderChargeRow]] = relationship(
+        cascade="all, delete-orphan", order_by="OrderChargeRow.position", lazy="selectin"
+    )
+    payments: Mapped[list[PaymentRow]] = relationship(
+        cascade="all, delete-orphan", order_by="PaymentRow.position", lazy="selectin"
+    )
+    invoices: Mapped[list[InvoiceRow]] = relationship(
+        cascade="all, delete-orphan", order_by="InvoiceRow.position", lazy="selectin"
+    )
+    events: Mapped[list[OrderEventRow]] = relationship(
+        cascade="all, delete-orphan", order_by="OrderEventRow.position", lazy="selectin"
+    )
+
+
+class OrderLineRow(Base):
+    __tablename__ = "order_lines"
+    __table_args__ = {"info": BOTH}
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customer_orders.id", ondelete="CASCADE"), index=True
+    )
+    line_number: Mapped[int] = mapped_column(Integer)
+    sku: Mapped[str] = mapped_column(String(40), index=True)
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_amount: Mapped[int] = mapped_column(BigInteger)
+    tax_rate: Mapped[Decimal] = mapped_column(DecimalText)
+    fulfilment: Mapped[str] = mapped_column(String(20))
+    delivery_mode: Mapped[str] = mapped_column(String(20))
+    location: Mapped[str] = mapped_column(String(20))
+    requested_date: Mapped[date | None] = mapped_column(Date)
+    ship_to_name: Mapped[str | None] = mapped_column(String(200))
+    ship_to_street: Mapped[str | None] = mapped_column(String(200))
+    ship_to_city: Mapped[str | None] = mapped_column(String(100))
+    ship_to_region: Mapped[str | None] = mapped_column(String(20))
+    ship_to_postal_code: Mapped[str | None] = mapped_column(String(20))
+    ship_to_country: Mapped[str | None] = mapped_column(String(2))
+    pickup_by: Mapped[str | None] = mapped_column(String(200))
+    picked_qty: Mapped[int] = mapped_column(Integer, default=0)
+    packed_qty: Mapped[int] = mapped_column(Integer, default=0)
+    invoiced_qty: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled_qty: Mapped[int] = mapped_column(Integer, default=0)
+    returned_qty: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OrderChargeRow(Base):
+    __tablename__ = "order_charges"
+    __table_args__ = {"info": BOTH}
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customer_orders.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    tax_rate: Mapped[Decimal] = mapped_column(DecimalText)
+
+
+class PaymentRow(Base):
+    __tablename__ = "order_payments"
+    __table_args__ = {"info": BOTH}
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customer_orders.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    tender: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    purpose: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    card_last4: Mapped[str | None] = mapped_column(String(4))
+    authorization_code: Mapped[str | None] = mapped_column(String(40))
+    card_token: Mapped[str | None] = mapped_column(String(80))
+
+
+class InvoiceRow(Base):
+    __tablename__ = "order_invoices"
+    __table_args__ = {"info": BOTH}
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customer_orders.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    charges_amount: Mapped[int] = mapped_column(BigInteger)
+    deposit_applied_amount: Mapped[int] = mapped_column(BigInteger)
+    lines: Mapped[list[InvoiceLineRow]] = relationship(
+        cascade="all, delete-orphan", order_by="InvoiceLineRow.position", lazy="selectin"
+    )
+
+
+class InvoiceLineRow(Base):
+    __tablename__ = "invoice_lines"
+    __table_args__ = {"info": BOTH}
+    invoice_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("order_invoices.id", ondelete="CASCADE"), primary_key=True
+    )
+    line_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)
+    net_amount: Mapped[int] = mapped_column(BigInteger)
+    tax_amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class OrderEventRow(Base):
+    __tablename__ = "order_events"
+    __table_args__ = {"info": BOTH}
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customer_orders.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    action: Mapped[str] = mapped_column(String(40))
+    operator_id: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    override_by: Mapped[str | None] = mapped_column(String(20))
+
+
+def tables_for(role: str) -> list[str]:
+    """Names of the tables that live in the HQ ("hq") or channel ("store") database."""
+    return [t.name for t in Base.metadata.sorted_tables if role in t.info.get("roles", ())]

@@ -1,0 +1,250 @@
+"""Repositories: the only code that queries the database."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from omniorder.adapters.order_mapping import order_from_row, order_to_row
+from omniorder.adapters.orm import (
+    AuthSessionRow,
+    Base,
+    ChargeCodeRow,
+    CounterRow,
+    CustomerRow,
+    DeliveryModeRow,
+    FunctionalityProfileRow,
+    InventoryRow,
+    OrderLineRow,
+    OrderRow,
+    ParametersRow,
+    ProductRow,
+    StaffRow,
+    StoreRow,
+    TaxRateRow,
+)
+from omniorder.domain.errors import StaleVersion
+from omniorder.domain.order import Order
+
+RowT = TypeVar("RowT", bound=Base)
+
+
+class OrderRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, order: Order) -> None:
+        self.session.add(order_to_row(order))
+        self.session.flush()
+
+    def get(self, order_id: uuid.UUID) -> Order | None:
+        row = self.session.get(OrderRow, order_id)
+        return None if row is None else order_from_row(row)
+
+    def get_by_ref(self, ref: str) -> Order | None:
+        """By sales order number, channel reference id or id (RULES.md §3: find accepts any)."""
+        conditions = [OrderRow.sales_order_number == ref, OrderRow.channel_ref == ref]
+        with contextlib.suppress(ValueError):
+            conditions.append(OrderRow.id == uuid.UUID(ref))
+        row = self.session.scalars(select(OrderRow).where(or_(*conditions))).first()
+        return None if row is None else order_from_row(row)
+
+    def save(self, order: Order, *, expected_version: int) -> None:
+        """Store a changed order; refuses when someone else saved a newer version first."""
+        result = self.session.execute(
+            update(OrderRow)
+            .where(OrderRow.id == order.id, OrderRow.version == expected_version)
+            .values(version=order.version)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleVersion(
+                f"Order {order.channel_ref} was changed by someone else; reload it and try again."
+            )
+        self.session.merge(order_to_row(order))
+        self.session.flush()
+
+    def search(
+        self,
+        *,
+        text: str | None = None,
+        customer_account: str | None = None,
+        store_code: str | None = None,
+        status: str | None = None,
+        sku: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Order]:
+        query: Select[tuple[OrderRow]] = select(OrderRow)
+        if text:
+            like = f"%{text.lower()}%"
+            query = query.where(
+                or_(
+                    func.lower(OrderRow.sales_order_number).like(like),
+                    func.lower(OrderRow.channel_ref).like(like),
+                    func.lower(OrderRow.customer_name).like(like),
+                    func.lower(OrderRow.customer_account).like(like),
+                )
+            )
+        if customer_account:
+            query = query.where(OrderRow.customer_account == customer_account)
+        if store_code:
+            query = query.where(OrderRow.store_code == store_code)
+        if status:
+            query = query.where(OrderRow.status == status)
+        if sku:
+            query = query.where(
+                OrderRow.id.in_(select(OrderLineRow.order_id).where(OrderLineRow.sku == sku))
+            )
+        if created_from:
+            query = query.where(OrderRow.created_at >= created_from)
+        if created_to:
+            query = query.where(OrderRow.created_at < created_to)
+        query = query.order_by(OrderRow.created_at.desc(), OrderRow.id).limit(limit).offset(offset)
+        return [order_from_row(row) for row in self.session.scalars(query)]
+
+
+class RecordRepository:
+    """Master data records (stores, products, customers, …): plain rows, read and written whole."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, row_type: type[RowT], key: Any) -> RowT | None:
+        return self.session.get(row_type, key)
+
+    def list(self, row_type: type[RowT], *order_by: Any) -> Sequence[RowT]:
+        return self.session.scalars(select(row_type).order_by(*order_by)).all()
+
+    def put(self, row: RowT) -> RowT:
+        merged = self.session.merge(row)
+        self.session.flush()
+        return merged
+
+    def delete(self, row: Base) -> None:
+        self.session.delete(row)
+        self.session.flush()
+
+    def clear(self, row_type: type[Base]) -> None:
+        self.session.execute(delete(row_type))
+
+    def replace_all(self, row_type: type[Base], rows: Sequence[Base]) -> None:
+        """Replace a whole cached table in one go (channel-data download at the store)."""
+        self.clear(row_type)
+        self.session.add_all(rows)
+        self.session.flush()
+
+    def parameters(self) -> ParametersRow | None:
+        return self.session.get(ParametersRow, 1)
+
+    def store(self, code: str) -> StoreRow | None:
+        return self.session.get(StoreRow, code)
+
+    def profile(self, code: str) -> FunctionalityProfileRow | None:
+        return self.session.get(FunctionalityProfileRow, code)
+
+    def product(self, sku: str) -> ProductRow | None:
+        return self.session.get(ProductRow, sku)
+
+    def delivery_mode(self, code: str) -> DeliveryModeRow | None:
+        return self.session.get(DeliveryModeRow, code)
+
+    def charge_code(self, code: str) -> ChargeCodeRow | None:
+        return self.session.get(ChargeCodeRow, code)
+
+    def customer(self, account: str) -> CustomerRow | None:
+        return self.session.get(CustomerRow, account)
+
+    def staff(self, operator_id: str) -> StaffRow | None:
+        return self.session.get(StaffRow, operator_id)
+
+    def tax_rates(self) -> Sequence[TaxRateRow]:
+        return self.session.scalars(select(TaxRateRow)).all()
+
+    def search_customers(self, text: str, limit: int = 25) -> Sequence[CustomerRow]:
+        like = f"%{text.lower()}%"
+        return self.session.scalars(
+            select(CustomerRow)
+            .where(
+                or_(
+                    func.lower(CustomerRow.account).like(like),
+                    func.lower(CustomerRow.name).like(like),
+                    func.lower(CustomerRow.phone).like(like),
+                    func.lower(CustomerRow.email).like(like),
+                )
+            )
+            .order_by(CustomerRow.name)
+            .limit(limit)
+        ).all()
+
+    def search_products(self, text: str, limit: int = 25) -> Sequence[ProductRow]:
+        like = f"%{text.lower()}%"
+        return self.session.scalars(
+            select(ProductRow)
+            .where(
+                or_(
+                    func.lower(ProductRow.sku).like(like),
+                    func.lower(ProductRow.name).like(like),
+                    ProductRow.barcode == text,
+                )
+            )
+            .order_by(ProductRow.name)
+            .limit(limit)
+        ).all()
+
+    def inventory(self, sku: str) -> Sequence[InventoryRow]:
+        return self.session.scalars(
+            select(InventoryRow).where(InventoryRow.sku == sku).order_by(InventoryRow.location)
+        ).all()
+
+    def adjust_stock(self, location: str, sku: str, *, on_hand: int = 0, reserved: int = 0) -> None:
+        """Change stock at a location; a location without a row starts with none."""
+        row = self.session.get(InventoryRow, (location, sku), with_for_update=True)
+        if row is None:
+            row = InventoryRow(location=location, sku=sku, on_hand_qty=0, reserved_qty=0)
+            self.session.add(row)
+        row.on_hand_qty += on_hand
+        row.reserved_qty += reserved
+        self.session.flush()
+
+
+class CounterRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next(self, name: str) -> int:
+        """The next number of a named sequence; concurrent callers never get the same one."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(CounterRow)
+            .values(name=name, value=1)
+            .on_conflict_do_update(
+                index_elements=[CounterRow.name], set_={"value": CounterRow.value + 1}
+            )
+            .returning(CounterRow.value)
+        )
+        return int(self.session.execute(statement).scalar_one())
+
+
+class AuthSessionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: AuthSessionRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def get(self, token_hash: str) -> AuthSessionRow | None:
+        return self.session.get(AuthSessionRow, token_hash)
+
+    def delete(self, token_hash: str) -> None:
+        self.session.execute(delete(AuthSessionRow).where(AuthSessionRow.token_hash == token_hash))

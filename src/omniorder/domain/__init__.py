@@ -1,0 +1,1 @@
+"""Pure business rules of Omniorder. Imports nothing outside the standard library."""

@@ -1,0 +1,305 @@
+"""Creating a customer order or quote at the POS (RULES.md §2).
+
+The service layer resolves products, prices, tax rates and locations from channel data and
+hands this module plain facts; every rule about the order itself is checked here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from uuid import UUID, uuid5
+
+from omniorder.domain.errors import (
+    DepositOverrideNotAllowed,
+    InvalidInput,
+    QuoteTakesNoPayment,
+)
+from omniorder.domain.money import Money, total
+from omniorder.domain.order import (
+    Address,
+    Charge,
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    required_deposit,
+)
+from omniorder.domain.staff import Authorization, Permission
+from omniorder.domain.statuses import (
+    ChargeKind,
+    Fulfilment,
+    OrderType,
+    PaymentPurpose,
+    Tender,
+)
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """A cart line with its price and tax rate already looked up."""
+
+    sku: str
+    description: str
+    quantity: int
+    unit_price: Money
+    tax_rate: Decimal
+    fulfilment: Fulfilment
+    delivery_mode: str
+    location: str
+    requested_date: date | None = None
+    ship_to: Address | None = None
+    pickup_by: str | None = None
+
+
+@dataclass(frozen=True)
+class ChargeRequest:
+    code: str
+    amount: Money
+    tax_rate: Decimal
+
+
+@dataclass(frozen=True)
+class TenderRequest:
+    id: UUID
+    tender: Tender
+    amount: Money
+    card_last4: str | None = None
+    authorization_code: str | None = None
+    card_token: str | None = None
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    """Everything needed to create an order, in the order the POS collects it."""
+
+    id: UUID
+    order_type: OrderType
+    store_code: str
+    channel_ref: str
+    customer_account: str
+    customer_name: str
+    currency: str
+    lines: tuple[LineRequest, ...]
+    shipping: ChargeRequest | None
+    deposit_percent: Decimal
+    deposit_override: Money | None
+    tenders: tuple[TenderRequest, ...]
+    quote_expiration_days: int
+
+
+def child_id(parent: UUID, name: str) -> UUID:
+    """A stable id for a part of an order, so repeating a create yields identical rows."""
+    return uuid5(parent, name)
+
+
+def create_order(new: NewOrder, *, auth: Authorization, today: date, now: datetime) -> Order:
+    """Create a customer order or quote from a priced cart (RULES.md §2).
+
+    Every line needs a fulfilment; ship and pickup dates cannot be before the store's today;
+    an all-carry-out cart is an ordinary sale. The deposit is round(order value × deposit %)
+    unless overridden by someone with the deposit-override permission. Payments must cover
+    the amount due now; they settle carry-out lines first and the rest is deposit.
+    Carry-out lines are invoiced at once.
+    """
+    auth.require(Permission.CREATE_ORDER, "create customer orders")
+    is_quote = new.order_type is OrderType.QUOTE
+    lines = [_new_line(new, index, request, today) for index, request in enumerate(new.lines)]
+    if not lines:
+        raise InvalidInput("lines", "Add at least one product to the order.")
+    if all(not line.is_customer_order_line for line in lines):
+        raise InvalidInput(
+            "lines",
+            "Every line is carry-out: that is an ordinary sale, not a customer order. "
+            "Choose ship or pick up for at least one line.",
+        )
+    charges = _shipping_charges(new, lines)
+    order = Order(
+        id=new.id,
+        order_type=new.order_type,
+        store_code=new.store_code,
+        channel_ref=new.channel_ref,
+        customer_account=new.customer_account,
+        customer_name=new.customer_name,
+        currency=new.currency,
+        created_at=now,
+        created_by=auth.staff.operator_id,
+        deposit_percent=new.deposit_percent,
+        lines=lines,
+        charges=charges,
+        expires_on=today + timedelta(days=new.quote_expiration_days) if is_quote else None,
+    )
+    if is_quote:
+        if new.tenders:
+            raise QuoteTakesNoPayment("payments", "A quote takes no payment.")
+        if new.deposit_override is not None:
+            raise InvalidInput("deposit_override", "A quote takes no deposit override.")
+    if new.deposit_override is not None:
+        if not auth.allows(Permission.DEPOSIT_OVERRIDE):
+            raise DepositOverrideNotAllowed(
+                Permission.DEPOSIT_OVERRIDE.value,
+                f"{auth.staff.name} may not override the deposit: it needs the "
+                "deposit_override permission; a manager can approve it with a manager override.",
+            )
+        # Raises when the override is outside 0 … order value.
+        required_deposit(order.order_value, new.deposit_percent, new.deposit_override)
+        order.deposit_override = new.deposit_override
+    if not is_quote:
+        order.payments = _allocate(new, order, now)
+        _invoice_carry_out(order, now)
+    order.events.append(
+        OrderEvent(
+            id=child_id(new.id, "event-1"),
+            at=now,
+            action="quote_created" if is_quote else "order_created",
+            operator_id=auth.staff.operator_id,
+            detail=_created_detail(order),
+            override_by=auth.override_by.operator_id if auth.override_by else None,
+        )
+    )
+    return order
+
+
+def _new_line(new: NewOrder, index: int, request: LineRequest, today: date) -> OrderLine:
+    where = f"lines[{index}]"
+    if request.quantity <= 0:
+        raise InvalidInput(f"{where}.quantity", "Quantity must be at least 1.")
+    if request.unit_price.amount < 0:
+        raise InvalidInput(f"{where}.unit_price", "A price cannot be negative.")
+    if request.fulfilment is not Fulfilment.CARRY_OUT:
+        if request.requested_date is None:
+            raise InvalidInput(
+                f"{where}.requested_date",
+                f"Choose the {_date_word(request.fulfilment)} date for {request.sku}.",
+            )
+        if request.requested_date < today:
+            raise InvalidInput(
+                f"{where}.requested_date",
+                f"The {_date_word(request.fulfilment)} date {request.requested_date} is before "
+                f"today ({today}) at this store.",
+            )
+    if request.fulfilment is Fulfilment.SHIP and request.ship_to is None:
+        raise InvalidInput(f"{where}.ship_to", f"Choose the address to ship {request.sku} to.")
+    return OrderLine(
+        id=child_id(new.id, f"line-{index + 1}"),
+        line_number=index + 1,
+        sku=request.sku,
+        description=request.description,
+        quantity=request.quantity,
+        unit_price=request.unit_price,
+        tax_rate=request.tax_rate,
+        fulfilment=request.fulfilment,
+        delivery_mode=request.delivery_mode,
+        location=request.location,
+        requested_date=request.requested_date
+        if request.fulfilment is not Fulfilment.CARRY_OUT
+        else None,
+        ship_to=request.ship_to if request.fulfilment is Fulfilment.SHIP else None,
+        pickup_by=request.pickup_by if request.fulfilment is Fulfilment.PICKUP else None,
+    )
+
+
+def _date_word(fulfilment: Fulfilment) -> str:
+    return "ship" if fulfilment is Fulfilment.SHIP else "pickup"
+
+
+def _shipping_charges(new: NewOrder, lines: list[OrderLine]) -> list[Charge]:
+    if new.shipping is None:
+        return []
+    if new.shipping.amount.amount < 0:
+        raise InvalidInput("shipping_charge", "A shipping charge cannot be negative.")
+    if not any(line.fulfilment is Fulfilment.SHIP for line in lines):
+        raise InvalidInput(
+            "shipping_charge", "A shipping charge needs at least one line that is shipped."
+        )
+    return [
+        Charge(
+            id=child_id(new.id, "charge-shipping"),
+            kind=ChargeKind.SHIPPING,
+            code=new.shipping.code,
+            amount=new.shipping.amount,
+            tax_rate=new.shipping.tax_rate,
+        )
+    ]
+
+
+def _allocate(new: NewOrder, order: Order, now: datetime) -> list[Payment]:
+    """Split the tenders: carry-out lines are paid first, what remains is the deposit."""
+    for index, tender in enumerate(new.tenders):
+        if tender.amount.amount <= 0:
+            raise InvalidInput(f"payments[{index}].amount", "A payment must be more than zero.")
+    received = total([t.amount for t in new.tenders], new.currency)
+    due = order.amount_due
+    if received < due:
+        raise InvalidInput(
+            "payments",
+            f"The payments ({received}) do not cover the amount due now ({due}).",
+        )
+    if received > order.order_total:
+        raise InvalidInput(
+            "payments",
+            f"The payments ({received}) are more than the order total ({order.order_total}); "
+            "give the customer change instead.",
+        )
+    carry_out_left = order.carry_out_total
+    payments: list[Payment] = []
+    for tender in new.tenders:
+        remaining = tender.amount
+        for purpose in (PaymentPurpose.CARRY_OUT, PaymentPurpose.DEPOSIT):
+            part = (
+                remaining.min(carry_out_left) if purpose is PaymentPurpose.CARRY_OUT else remaining
+            )
+            if part.is_zero:
+                continue
+            payments.append(
+                Payment(
+                    id=tender.id
+                    if purpose is PaymentPurpose.DEPOSIT
+                    else child_id(tender.id, "carry-out"),
+                    tender=tender.tender,
+                    amount=part,
+                    purpose=purpose,
+                    created_at=now,
+                    card_last4=tender.card_last4,
+                    authorization_code=tender.authorization_code,
+                    card_token=tender.card_token,
+                )
+            )
+            remaining = remaining - part
+            if purpose is PaymentPurpose.CARRY_OUT:
+                carry_out_left = carry_out_left - part
+    return payments
+
+
+def _invoice_carry_out(order: Order, now: datetime) -> None:
+    carry_out = [line for line in order.lines if not line.is_customer_order_line]
+    if not carry_out:
+        return
+    for line in carry_out:
+        line.invoiced_qty = line.quantity
+    order.invoices.append(
+        Invoice(
+            id=child_id(order.id, "invoice-carry-out"),
+            number=None,
+            created_at=now,
+            lines=[
+                InvoiceLine(line.id, line.quantity, line.net_amount, line.tax_amount)
+                for line in carry_out
+            ],
+            charges_amount=Money.zero(order.currency),
+            deposit_applied=Money.zero(order.currency),
+        )
+    )
+
+
+def _created_detail(order: Order) -> str:
+    parts = [f"{len(order.lines)} line(s), total {order.order_total}"]
+    if not order.is_quote:
+        parts.append(f"deposit required {order.required_deposit}")
+        if order.deposit_override is not None:
+            parts.append("deposit overridden")
+        parts.append(f"paid {order.amount_paid}")
+    return ", ".join(parts)

@@ -1,0 +1,70 @@
+"""The one error tree of Omniorder. The HTTP layer maps each branch to a status code.
+
+    OmniorderError
+    ├── InvalidInput          422 — bad input; carries the field path and a sentence
+    ├── NotFound              404
+    ├── Conflict              409 — wrong state for the operation
+    │   └── StaleVersion      409 — an edit based on an old version of the order
+    ├── PermissionDenied      403 — names the permission and that a manager override allows it
+    └── Unavailable           503 — a needed service (HQ's real-time service) did not answer
+
+Every error says in one sentence what is wrong, for a person at the POS, not a developer.
+"""
+
+from __future__ import annotations
+
+
+class OmniorderError(Exception):
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(OmniorderError):
+    code = "invalid_input"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(OmniorderError):
+    code = "not_found"
+
+
+class Conflict(OmniorderError):
+    code = "conflict"
+
+
+class StaleVersion(Conflict):
+    code = "stale_version"
+
+
+class PermissionDenied(OmniorderError):
+    code = "permission_denied"
+
+    def __init__(self, permission: str, message: str) -> None:
+        super().__init__(message)
+        self.permission = permission
+
+
+class Unavailable(OmniorderError):
+    code = "unavailable"
+
+
+class DepositOverrideOutOfRange(InvalidInput):
+    code = "deposit_override_out_of_range"
+
+
+class DepositOverrideNotAllowed(PermissionDenied):
+    code = "deposit_override_not_allowed"
+
+
+class QuoteTakesNoPayment(InvalidInput):
+    code = "quote_takes_no_payment"
+
+
+class MissingChargeCode(Conflict):
+    code = "missing_charge_code"

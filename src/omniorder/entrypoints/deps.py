@@ -1,0 +1,86 @@
+"""FastAPI dependencies shared by both servers: the unit of work, the clock, the signed-in staff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from omniorder.config import Settings
+from omniorder.domain.errors import InvalidInput
+from omniorder.domain.money import Money
+from omniorder.domain.staff import Staff
+from omniorder.service_layer import auth
+from omniorder.service_layer.unit_of_work import UnitOfWork
+
+bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/token")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AppContext:
+    """What every request of one server shares; lives on `app.state.ctx`."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        session_factory: sessionmaker[Session],
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.settings = settings
+        self.session_factory = session_factory
+        self.clock = clock
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
+
+
+def get_ctx(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+def get_uow(request: Request) -> UnitOfWork:
+    return get_ctx(request).uow()
+
+
+def get_now(request: Request) -> datetime:
+    return get_ctx(request).clock()
+
+
+def get_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> str:
+    if credentials is None:
+        raise auth.NotSignedIn("sign_in", "Sign in first: send the bearer token.")
+    return credentials.credentials
+
+
+def get_staff(
+    token: Annotated[str, Depends(get_token)],
+    uow: Annotated[UnitOfWork, Depends(get_uow)],
+    now: Annotated[datetime, Depends(get_now)],
+) -> Staff:
+    return auth.staff_for_token(uow, token, now=now)
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+NowDep = Annotated[datetime, Depends(get_now)]
+CurrentStaff = Annotated[Staff, Depends(get_staff)]
+
+
+def parse_amount(text: str | None, currency: str, field: str) -> Money | None:
+    """A decimal string from a request as Money, refusing more decimals than the currency has."""
+    if text is None:
+        return None
+    try:
+        return Money.parse(text, currency)
+    except ValueError as error:
+        raise InvalidInput(field, f"{text} is not an amount in {currency}: {error}.") from None

@@ -1,0 +1,1 @@
+"""The HQ service: back-office pages, the HQ API and the real-time service for stores."""

@@ -1,0 +1,100 @@
+"""The HQ API (/api/v1): sign-in, sales orders, the real-time service and channel data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+
+from omniorder.adapters.documents import order_to_document
+from omniorder.entrypoints.deps import NowDep, UowDep
+from omniorder.entrypoints.hq.context import CallingStore, HQStaff, require_same_store
+from omniorder.entrypoints.http_errors import ERROR_RESPONSES
+from omniorder.entrypoints.schemas import CustomerOrderPublic, SignIn, TokenPublic
+from omniorder.service_layer import auth, sales_orders
+from omniorder.service_layer.channel_data import export_channel_data
+
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+
+
+@router.post("/auth/token", response_model=TokenPublic, tags=["auth"])
+def sign_in(body: SignIn, uow: UowDep, now: NowDep) -> TokenPublic:
+    """Sign in to the back office (HQ staff); returns a bearer token for the HQ API."""
+    token, staff = auth.sign_in(
+        uow,
+        operator_id=body.operator_id,
+        password=body.password,
+        store_code=None,
+        now=now,
+        hours=12,
+    )
+    return TokenPublic(
+        access_token=token, operator_id=staff.operator_id, name=staff.name, role=staff.role.value
+    )
+
+
+@router.get("/sales-orders", response_model=list[CustomerOrderPublic], tags=["sales orders"])
+def list_sales_orders(
+    uow: UowDep,
+    staff: HQStaff,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    store: Annotated[str | None, Query(max_length=20)] = None,
+    customer: Annotated[str | None, Query(max_length=20)] = None,
+    status: Annotated[str | None, Query(max_length=30)] = None,
+    sku: Annotated[str | None, Query(max_length=40)] = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[CustomerOrderPublic]:
+    """Search sales orders, newest first."""
+    orders = sales_orders.search_sales_orders(
+        uow,
+        text=q,
+        store_code=store,
+        customer_account=customer,
+        status=status,
+        sku=sku,
+        created_from=created_from,
+        created_to=created_to,
+        limit=limit,
+        offset=offset,
+    )
+    return [CustomerOrderPublic.of(o) for o in orders]
+
+
+@router.get("/sales-orders/{number}", response_model=CustomerOrderPublic, tags=["sales orders"])
+def get_sales_order(number: str, uow: UowDep, staff: HQStaff) -> CustomerOrderPublic:
+    """One sales order by number (SO-…), channel reference id or id."""
+    return CustomerOrderPublic.of(sales_orders.get_sales_order(uow, ref=number))
+
+
+# -- store → HQ (a store's token, for that store only) ---------------------------------------
+
+
+@router.post(
+    "/rts/stores/{code}/sales-orders",
+    tags=["real-time service"],
+    response_model=dict[str, Any],
+)
+def rts_create_sales_order(
+    code: str,
+    calling: CallingStore,
+    uow: UowDep,
+    document: Annotated[dict[str, Any], Body()],
+) -> dict[str, Any]:
+    """Real-time service: create the sales order for an order the store took (sync mode).
+
+    Idempotent on the order id: a repeated call returns the order created the first time.
+    """
+    require_same_store(calling, code)
+    order = sales_orders.accept_sales_order(uow, document=document, store_code=code)
+    return order_to_document(order)
+
+
+@router.get("/channel-data/stores/{code}", tags=["real-time service"])
+def download_channel_data(code: str, calling: CallingStore, uow: UowDep) -> dict[str, Any]:
+    """Channel data for one store: parameters, products, prices, customers, staff, stock."""
+    require_same_store(calling, code)
+    return export_channel_data(uow, store_code=code)

@@ -1,0 +1,38 @@
+"""HQ request dependencies: the back-office staff and the calling store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from omniorder.adapters.orm import StoreRow
+from omniorder.domain.errors import PermissionDenied
+from omniorder.domain.staff import Role, Staff
+from omniorder.entrypoints.deps import UowDep, get_staff, get_token
+from omniorder.service_layer.auth import NotSignedIn, token_hash
+
+
+def get_hq_staff(staff: Annotated[Staff, Depends(get_staff)]) -> Staff:
+    if staff.role is not Role.HQ_ADMIN:
+        raise PermissionDenied("hq_admin", f"{staff.name} may not use the HQ API.")
+    return staff
+
+
+def get_calling_store(token: Annotated[str, Depends(get_token)], uow: UowDep) -> str:
+    """The store whose own token signed this request (store → HQ calls only)."""
+    hashed = token_hash(token)
+    with uow:
+        for store in uow.records.list(StoreRow, StoreRow.code):
+            if store.token_hash == hashed:
+                return store.code
+    raise NotSignedIn("store_token", "This call needs a store's token.")
+
+
+HQStaff = Annotated[Staff, Depends(get_hq_staff)]
+CallingStore = Annotated[str, Depends(get_calling_store)]
+
+
+def require_same_store(calling: str, code: str) -> None:
+    if calling != code:
+        raise PermissionDenied("store", f"Store {calling}'s token cannot act for store {code}.")

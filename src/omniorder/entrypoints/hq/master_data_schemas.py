@@ -1,0 +1,148 @@
+"""Schemas of the master data HQ owns: parameters, profiles, stores, products, customers, …
+
+Amounts are integer minor units here (`*_amount`), as stored; rates and percentages are
+decimal strings.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Code = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_.-]+$")]
+Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)]
+Rate = Annotated[Decimal, Field(ge=0, lt=1, decimal_places=6)]
+MinorUnits = Annotated[int, Field(ge=0, le=10**12)]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(from_attributes=True, extra="forbid")
+
+
+class Parameters(Record):
+    currency: Literal["USD", "EUR", "GBP", "CAD", "CHF", "JPY", "KWD"] = "USD"
+    default_deposit_percent: Percent
+    cancellation_charge_percent: Percent
+    cancellation_charge_code: Code | None
+    shipping_charge_code: Code | None
+    is_shipping_refund_allowed: bool
+    max_shipping_refund_without_approval_amount: MinorUnits
+    pickup_delivery_mode: Code
+    carry_out_delivery_mode: Code
+    quote_expiration_days: int = Field(ge=0, le=3650)
+    default_tax_rate: Rate
+
+
+class FunctionalityProfile(Record):
+    name: str = Field(min_length=1, max_length=100)
+    is_async: bool = False
+    is_async_backup: bool = False
+    async_backup_timeout_ms: int = Field(default=5000, ge=100, le=120_000)
+
+
+class FunctionalityProfilePublic(FunctionalityProfile):
+    code: str
+
+
+class Store(Record):
+    name: str = Field(min_length=1, max_length=100)
+    time_zone: str = Field(min_length=1, max_length=64)
+    region: Code
+    is_pickup_location: bool = True
+    warehouse: Code
+    shipping_warehouse: Code
+    profile_code: Code
+
+
+class StorePublic(Store):
+    code: str
+
+
+class Product(Record):
+    name: str = Field(min_length=1, max_length=200)
+    barcode: str | None = Field(default=None, max_length=40)
+    price_amount: MinorUnits
+    tax_group: Code
+    is_active: bool = True
+
+
+class ProductPublic(Product):
+    sku: str
+
+
+class TaxRate(Record):
+    rate: Rate
+
+
+class TaxRatePublic(TaxRate):
+    tax_group: str
+    jurisdiction: str
+
+
+class DeliveryMode(Record):
+    name: str = Field(min_length=1, max_length=100)
+    kind: Literal["ship", "pickup", "carry_out"]
+    rate_amount: MinorUnits = 0
+
+
+class DeliveryModePublic(DeliveryMode):
+    code: str
+
+
+class ChargeCode(Record):
+    description: str = Field(min_length=1, max_length=100)
+    tax_group: Code
+
+
+class ChargeCodePublic(ChargeCode):
+    code: str
+
+
+class CustomerAddress(Record):
+    id: UUID | None = None
+    name: str = Field(min_length=1, max_length=200)
+    street: str = Field(min_length=1, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    region: Code
+    postal_code: str = Field(min_length=1, max_length=20)
+    country: str = Field(default="US", min_length=2, max_length=2)
+
+
+class Customer(Record):
+    name: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=200)
+    addresses: list[CustomerAddress] = []
+
+
+class CustomerPublic(Customer):
+    account: str
+
+
+class StaffMember(Record):
+    name: str = Field(min_length=1, max_length=100)
+    role: Literal["cashier", "supervisor", "manager", "hq_admin"]
+    store_code: Code | None = None
+    password: str | None = Field(
+        default=None, min_length=8, max_length=200, description="Write-only; omit to keep"
+    )
+
+
+class StaffPublic(Record):
+    operator_id: str
+    name: str
+    role: str
+    store_code: str | None
+
+
+class Inventory(Record):
+    on_hand_qty: int = Field(ge=0, le=10**9)
+    reserved_qty: int = Field(default=0, ge=0, le=10**9)
+
+
+class InventoryPublic(Inventory):
+    location: str
+    sku: str

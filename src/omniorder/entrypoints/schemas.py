@@ -1,0 +1,419 @@
+"""Request and response schemas shared by the store and HQ APIs (kept apart from the domain).
+
+Amounts travel as decimal strings in major units ("12.34"), never as JSON numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from omniorder.adapters.orm import CustomerRow
+from omniorder.domain.money import Money
+from omniorder.domain.order import Address, Order
+from omniorder.domain.statuses import Fulfilment, OrderType, Tender
+from omniorder.service_layer.catalogue import Availability, ProductView
+
+Amount = Annotated[
+    str,
+    StringConstraints(pattern=r"^-?\d{1,12}(\.\d{1,3})?$"),
+    Field(
+        description='A decimal amount in major units, as a string, e.g. "12.34"', examples=["12.34"]
+    ),
+]
+
+
+def amount_str(money: Money) -> str:
+    return f"{money.to_decimal()}"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- requests -----------------------------------------------------------------------------
+
+
+class SignIn(Strict):
+    operator_id: str = Field(min_length=1, max_length=20)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class ManagerOverride(Strict):
+    operator_id: str = Field(min_length=1, max_length=20)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class AddressIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    street: str = Field(min_length=1, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    region: str = Field(min_length=1, max_length=20)
+    postal_code: str = Field(min_length=1, max_length=20)
+    country: str = Field(default="US", min_length=2, max_length=2)
+
+    def to_domain(self) -> Address:
+        return Address(**self.model_dump())
+
+
+class LineCreate(Strict):
+    sku: str = Field(min_length=1, max_length=40)
+    quantity: int = Field(description="Units ordered; at least 1")
+    fulfilment: Fulfilment
+    requested_date: date | None = Field(
+        default=None, description="Ship or pickup date; not before the store's today"
+    )
+    delivery_mode: str | None = Field(default=None, description="Ship lines: a ship mode code")
+    ship_to: AddressIn | None = Field(default=None, description="Ship lines: a new address")
+    ship_to_address_id: UUID | None = Field(
+        default=None, description="Ship lines: one of the customer's addresses"
+    )
+    pickup_store: str | None = Field(
+        default=None, description="Pickup lines: the pickup store (default: this store)"
+    )
+    pickup_by: str | None = Field(default=None, max_length=200, description="Who will collect")
+
+
+class PaymentCreate(Strict):
+    id: UUID | None = None
+    tender: Tender
+    amount: Amount
+    card_number: str | None = Field(default=None, max_length=25)
+
+
+class CustomerOrderCreate(Strict):
+    id: UUID | None = Field(
+        default=None,
+        description="Client-generated order id; repeating it returns the first order",
+    )
+    order_type: OrderType = OrderType.CUSTOMER_ORDER
+    customer_account: str = Field(min_length=1, max_length=20)
+    lines: list[LineCreate]
+    shipping_charge: Amount | None = Field(
+        default=None, description="Default: the first ship line's delivery-mode rate"
+    )
+    deposit_override: Amount | None = None
+    payments: list[PaymentCreate] = []
+    manager_override: ManagerOverride | None = None
+
+
+# -- responses ----------------------------------------------------------------------------
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    operator_id: str
+    name: str
+    role: str
+
+
+class AddressPublic(BaseModel):
+    name: str
+    street: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+
+
+class LinePublic(BaseModel):
+    id: UUID
+    line_number: int
+    sku: str
+    description: str
+    quantity: int
+    unit_price: str
+    net_amount: str
+    tax_rate: str
+    tax_amount: str
+    total_amount: str
+    fulfilment: Fulfilment
+    delivery_mode: str
+    location: str
+    requested_date: date | None
+    ship_to: AddressPublic | None
+    pickup_by: str | None
+    picked_qty: int
+    packed_qty: int
+    invoiced_qty: int
+    cancelled_qty: int
+    returned_qty: int
+    open_qty: int
+
+
+class ChargePublic(BaseModel):
+    id: UUID
+    kind: str
+    code: str
+    amount: str
+    tax_amount: str
+
+
+class PaymentPublic(BaseModel):
+    id: UUID
+    tender: str
+    purpose: str
+    amount: str
+    created_at: datetime
+    card_last4: str | None
+    authorization_code: str | None
+
+
+class InvoiceLinePublic(BaseModel):
+    line_id: UUID
+    quantity: int
+    net_amount: str
+    tax_amount: str
+
+
+class InvoicePublic(BaseModel):
+    id: UUID
+    number: str | None
+    created_at: datetime
+    lines: list[InvoiceLinePublic]
+    charges_amount: str
+    deposit_applied: str
+    total_amount: str
+
+
+class EventPublic(BaseModel):
+    at: datetime
+    action: str
+    operator_id: str
+    detail: str
+    override_by: str | None
+
+
+class TotalsPublic(BaseModel):
+    lines_total: str
+    charges_total: str
+    tax_total: str
+    order_total: str
+    carry_out_total: str
+    order_value: str
+    deposit_percent: str
+    deposit_required: str
+    deposit_overridden: bool
+    deposit_paid: str
+    amount_paid: str
+    amount_due: str
+
+
+class CustomerOrderPublic(BaseModel):
+    id: UUID
+    order_type: OrderType
+    status: str
+    channel_ref: str
+    sales_order_number: str | None
+    store_code: str
+    customer_account: str
+    customer_name: str
+    currency: str
+    created_at: datetime
+    created_by: str
+    expires_on: date | None
+    version: int
+    totals: TotalsPublic
+    lines: list[LinePublic]
+    charges: list[ChargePublic]
+    payments: list[PaymentPublic]
+    invoices: list[InvoicePublic]
+    history: list[EventPublic]
+
+    @classmethod
+    def of(cls, order: Order, *, today: date | None = None) -> CustomerOrderPublic:
+        status = (
+            order.quote_status(today or order.created_at.date()).value
+            if order.is_quote
+            else order.status.value
+        )
+        return cls(
+            id=order.id,
+            order_type=order.order_type,
+            status=status,
+            channel_ref=order.channel_ref,
+            sales_order_number=order.sales_order_number,
+            store_code=order.store_code,
+            customer_account=order.customer_account,
+            customer_name=order.customer_name,
+            currency=order.currency,
+            created_at=order.created_at,
+            created_by=order.created_by,
+            expires_on=order.expires_on,
+            version=order.version,
+            totals=TotalsPublic(
+                lines_total=amount_str(order.lines_total),
+                charges_total=amount_str(order.charges_total),
+                tax_total=amount_str(order.tax_total),
+                order_total=amount_str(order.order_total),
+                carry_out_total=amount_str(order.carry_out_total),
+                order_value=amount_str(order.order_value),
+                deposit_percent=str(order.deposit_percent),
+                deposit_required=amount_str(order.required_deposit),
+                deposit_overridden=order.deposit_override is not None,
+                deposit_paid=amount_str(order.deposit_paid),
+                amount_paid=amount_str(order.amount_paid),
+                amount_due=amount_str(order.amount_due),
+            ),
+            lines=[
+                LinePublic(
+                    id=line.id,
+                    line_number=line.line_number,
+                    sku=line.sku,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price=amount_str(line.unit_price),
+                    net_amount=amount_str(line.net_amount),
+                    tax_rate=str(line.tax_rate),
+                    tax_amount=amount_str(line.tax_amount),
+                    total_amount=amount_str(line.gross_amount),
+                    fulfilment=line.fulfilment,
+                    delivery_mode=line.delivery_mode,
+                    location=line.location,
+                    requested_date=line.requested_date,
+                    ship_to=AddressPublic(**vars(line.ship_to)) if line.ship_to else None,
+                    pickup_by=line.pickup_by,
+                    picked_qty=line.picked_qty,
+                    packed_qty=line.packed_qty,
+                    invoiced_qty=line.invoiced_qty,
+                    cancelled_qty=line.cancelled_qty,
+                    returned_qty=line.returned_qty,
+                    open_qty=line.open_qty,
+                )
+                for line in order.lines
+            ],
+            charges=[
+                ChargePublic(
+                    id=c.id,
+                    kind=c.kind.value,
+                    code=c.code,
+                    amount=amount_str(c.amount),
+                    tax_amount=amount_str(c.tax_amount),
+                )
+                for c in order.charges
+            ],
+            payments=[
+                PaymentPublic(
+                    id=p.id,
+                    tender=p.tender.value,
+                    purpose=p.purpose.value,
+                    amount=amount_str(p.amount),
+                    created_at=p.created_at,
+                    card_last4=p.card_last4,
+                    authorization_code=p.authorization_code,
+                )
+                for p in order.payments
+            ],
+            invoices=[
+                InvoicePublic(
+                    id=i.id,
+                    number=i.number,
+                    created_at=i.created_at,
+                    lines=[
+                        InvoiceLinePublic(
+                            line_id=il.line_id,
+                            quantity=il.quantity,
+                            net_amount=amount_str(il.net_amount),
+                            tax_amount=amount_str(il.tax_amount),
+                        )
+                        for il in i.lines
+                    ],
+                    charges_amount=amount_str(i.charges_amount),
+                    deposit_applied=amount_str(i.deposit_applied),
+                    total_amount=amount_str(i.total_amount),
+                )
+                for i in order.invoices
+            ],
+            history=[
+                EventPublic(
+                    at=e.at,
+                    action=e.action,
+                    operator_id=e.operator_id,
+                    detail=e.detail,
+                    override_by=e.override_by,
+                )
+                for e in order.events
+            ],
+        )
+
+
+class CustomerOrderCreated(CustomerOrderPublic):
+    warnings: list[str] = []
+
+
+class CustomerAddressPublic(AddressPublic):
+    id: UUID
+
+
+class CustomerPublic(BaseModel):
+    account: str
+    name: str
+    phone: str | None
+    email: str | None
+    addresses: list[CustomerAddressPublic]
+
+    @classmethod
+    def of(cls, row: CustomerRow) -> CustomerPublic:
+        return cls(
+            account=row.account,
+            name=row.name,
+            phone=row.phone,
+            email=row.email,
+            addresses=[
+                CustomerAddressPublic(
+                    id=a.id,
+                    name=a.name,
+                    street=a.street,
+                    city=a.city,
+                    region=a.region,
+                    postal_code=a.postal_code,
+                    country=a.country,
+                )
+                for a in row.addresses
+            ],
+        )
+
+
+class AvailabilityPublic(BaseModel):
+    location: str
+    on_hand_qty: int
+    reserved_qty: int
+    available_qty: int
+
+    @classmethod
+    def of(cls, a: Availability) -> AvailabilityPublic:
+        return cls(
+            location=a.location,
+            on_hand_qty=a.on_hand_qty,
+            reserved_qty=a.reserved_qty,
+            available_qty=a.available_qty,
+        )
+
+
+class ProductPublic(BaseModel):
+    sku: str
+    name: str
+    barcode: str | None
+    price: str
+    tax_group: str
+    here: AvailabilityPublic
+    other_stores: list[AvailabilityPublic]
+    shipping_warehouse: AvailabilityPublic
+
+    @classmethod
+    def of(cls, view: ProductView) -> ProductPublic:
+        p = view.product
+        return cls(
+            sku=p.sku,
+            name=p.name,
+            barcode=p.barcode,
+            price=str(Money(p.price_amount).to_decimal()),
+            tax_group=p.tax_group,
+            here=AvailabilityPublic.of(view.here),
+            other_stores=[AvailabilityPublic.of(a) for a in view.other_stores],
+            shipping_warehouse=AvailabilityPublic.of(view.shipping_warehouse),
+        )

@@ -1,0 +1,1 @@
+"""The store server: POS pages and the store API, backed by the channel database."""

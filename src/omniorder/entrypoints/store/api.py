@@ -1,0 +1,209 @@
+"""The store API (/api/v1): sign-in, customers, products, customer orders, channel data."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response
+from pydantic import BaseModel
+
+from omniorder.domain.errors import InvalidInput
+from omniorder.domain.staff import Authorization
+from omniorder.entrypoints.deps import CurrentStaff, NowDep, UowDep, parse_amount
+from omniorder.entrypoints.http_errors import ERROR_RESPONSES
+from omniorder.entrypoints.schemas import (
+    CustomerOrderCreate,
+    CustomerOrderCreated,
+    CustomerOrderPublic,
+    CustomerPublic,
+    ProductPublic,
+    SignIn,
+    TokenPublic,
+)
+from omniorder.entrypoints.store.context import StoreCtx
+from omniorder.service_layer import auth, catalogue, customer_orders
+from omniorder.service_layer.cart import LineInput, OrderInput, PaymentInput, require_parameters
+from omniorder.service_layer.channel_data import import_channel_data
+
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+
+
+@router.post("/auth/token", response_model=TokenPublic, tags=["auth"])
+def sign_in(body: SignIn, ctx: StoreCtx, uow: UowDep, now: NowDep) -> TokenPublic:
+    """Sign in as an operator of this store; returns a bearer token."""
+    token, staff = auth.sign_in(
+        uow,
+        operator_id=body.operator_id,
+        password=body.password,
+        store_code=ctx.store_code,
+        now=now,
+        hours=ctx.settings.session_hours,
+    )
+    return TokenPublic(
+        access_token=token, operator_id=staff.operator_id, name=staff.name, role=staff.role.value
+    )
+
+
+@router.get("/customers", tags=["customers"])
+def search_customers(
+    uow: UowDep, staff: CurrentStaff, q: Annotated[str, Query(max_length=100)] = ""
+) -> list[CustomerPublic]:
+    """Customers from the store's copy of channel data, by account, name, phone or email."""
+    return [CustomerPublic.of(c) for c in catalogue.search_customers(uow, text=q)]
+
+
+@router.get("/products", tags=["products"])
+def search_products(
+    ctx: StoreCtx,
+    uow: UowDep,
+    staff: CurrentStaff,
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> list[ProductPublic]:
+    """Products by SKU, name or barcode, with availability here, elsewhere and to ship."""
+    return [
+        ProductPublic.of(p)
+        for p in catalogue.search_products(uow, text=q, store_code=ctx.store_code)
+    ]
+
+
+@router.post(
+    "/customer-orders",
+    status_code=201,
+    response_model=CustomerOrderCreated,
+    tags=["customer orders"],
+    responses={503: {"description": "HQ cannot be reached; nothing was created"}},
+)
+def create_customer_order(
+    body: CustomerOrderCreate,
+    ctx: StoreCtx,
+    uow: UowDep,
+    staff: CurrentStaff,
+    now: NowDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> CustomerOrderCreated:
+    """Create a customer order or quote. In sync mode HQ creates the sales order at once.
+
+    Repeating the request with the same `Idempotency-Key` (or body `id`) returns the first
+    order and changes nothing.
+    """
+    with uow:
+        currency = require_parameters(uow.records).currency
+    order_id = body.id
+    if order_id is None:
+        order_id = (
+            customer_orders.order_id_for_key(ctx.store_code, idempotency_key)
+            if idempotency_key
+            else customer_orders.new_order_id()
+        )
+    request = OrderInput(
+        id=order_id,
+        order_type=body.order_type,
+        customer_account=body.customer_account,
+        lines=tuple(
+            LineInput(
+                sku=line.sku,
+                quantity=line.quantity,
+                fulfilment=line.fulfilment,
+                requested_date=line.requested_date,
+                delivery_mode=line.delivery_mode,
+                ship_to=line.ship_to.to_domain() if line.ship_to else None,
+                ship_to_address_id=line.ship_to_address_id,
+                pickup_store=line.pickup_store,
+                pickup_by=line.pickup_by,
+            )
+            for line in body.lines
+        ),
+        shipping_charge=parse_amount(body.shipping_charge, currency, "shipping_charge"),
+        deposit_override=parse_amount(body.deposit_override, currency, "deposit_override"),
+        payments=tuple(
+            PaymentInput(
+                id=p.id,
+                tender=p.tender,
+                amount=_required_amount(p.amount, currency, f"payments[{i}].amount"),
+                card_number=p.card_number,
+            )
+            for i, p in enumerate(body.payments)
+        ),
+    )
+    authorization = _authorization(uow, staff, body, ctx.store_code)
+    order = customer_orders.create_customer_order(
+        uow,
+        hq=ctx.hq,
+        payments=ctx.payments,
+        request=request,
+        auth=authorization,
+        store_code=ctx.store_code,
+        now=now,
+    )
+    response.headers["Location"] = f"/api/v1/customer-orders/{order.channel_ref}"
+    warnings = catalogue.availability_warnings(uow, order=order)
+    public = CustomerOrderPublic.of(order)
+    return CustomerOrderCreated(**public.model_dump(), warnings=warnings)
+
+
+def _required_amount(text: str, currency: str, field: str) -> Any:
+    amount = parse_amount(text, currency, field)
+    if amount is None:
+        raise InvalidInput(field, "Enter an amount.")
+    return amount
+
+
+def _authorization(
+    uow: UowDep, staff: Any, body: CustomerOrderCreate, store_code: str
+) -> Authorization:
+    override = body.manager_override
+    return auth.authorize(
+        uow,
+        staff,
+        manager_id=override.operator_id if override else None,
+        manager_password=override.password if override else None,
+        store_code=store_code,
+    )
+
+
+@router.get("/customer-orders", response_model=list[CustomerOrderPublic], tags=["customer orders"])
+def find_customer_orders(
+    uow: UowDep,
+    staff: CurrentStaff,
+    now: NowDep,
+    q: Annotated[str | None, Query(max_length=100, description="Number, reference or name")] = None,
+    customer: Annotated[str | None, Query(max_length=20)] = None,
+    status: Annotated[str | None, Query(max_length=30)] = None,
+    sku: Annotated[str | None, Query(max_length=40)] = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[CustomerOrderPublic]:
+    """Find orders (RULES.md §3); the date range defaults to the last 90 days."""
+    orders = customer_orders.find_orders(
+        uow,
+        auth=Authorization(staff),
+        text=q,
+        customer_account=customer,
+        status=status,
+        sku=sku,
+        created_from=created_from or now - timedelta(days=90),
+        created_to=created_to,
+        limit=limit,
+    )
+    return [CustomerOrderPublic.of(order) for order in orders]
+
+
+@router.get("/customer-orders/{ref}", response_model=CustomerOrderPublic, tags=["customer orders"])
+def get_customer_order(ref: str, uow: UowDep, staff: CurrentStaff) -> CustomerOrderPublic:
+    """One order by sales order number, channel reference id or id."""
+    return CustomerOrderPublic.of(
+        customer_orders.get_order(uow, ref=ref, auth=Authorization(staff))
+    )
+
+
+class RefreshResult(BaseModel):
+    counts: dict[str, int]
+
+
+@router.post("/channel-data/refresh", response_model=RefreshResult, tags=["channel data"])
+def refresh_channel_data(ctx: StoreCtx, uow: UowDep, staff: CurrentStaff) -> RefreshResult:
+    """Download channel data from HQ now and replace this store's copy."""
+    return RefreshResult(counts=import_channel_data(uow, ctx.hq.channel_data()))

@@ -1,0 +1,78 @@
+"""Building the store server's FastAPI app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from omniorder import __version__
+from omniorder.adapters.db import make_engine, make_session_factory
+from omniorder.adapters.hq_client import HQClient
+from omniorder.adapters.payments import TestCardConnector
+from omniorder.config import Settings
+from omniorder.domain.errors import OmniorderError
+from omniorder.entrypoints.deps import utc_now
+from omniorder.entrypoints.http_errors import install_error_handlers
+from omniorder.entrypoints.store import api
+from omniorder.entrypoints.store.context import StoreContext
+from omniorder.service_layer.channel_data import import_channel_data
+from omniorder.service_layer.ports import HQ, PaymentConnector
+
+log = logging.getLogger("omniorder.store")
+
+
+def create_store_app(
+    settings: Settings,
+    *,
+    store_code: str,
+    hq: HQ | None = None,
+    payments: PaymentConnector | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    download_on_start: bool = True,
+) -> FastAPI:
+    engine = make_engine(settings.store_database_url(store_code))
+    hq = hq or HQClient(
+        settings.hq_url,
+        store_code=store_code,
+        token=settings.store_token,
+        timeout_seconds=settings.hq_timeout_seconds,
+    )
+    ctx = StoreContext(
+        settings=settings,
+        session_factory=make_session_factory(engine),
+        store_code=store_code,
+        hq=hq,
+        payments=payments or TestCardConnector(),
+        clock=clock,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if download_on_start:
+            try:
+                counts = import_channel_data(ctx.uow(), hq.channel_data())
+                log.info("channel data downloaded from HQ: %s", counts)
+            except OmniorderError as error:
+                log.warning("channel data not downloaded, using the cached copy: %s", error)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title=f"Omniorder store {store_code}",
+        version=__version__,
+        description="Point of sale API of one store: customer orders, quotes, find order.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    install_error_handlers(app)
+    app.include_router(api.router)
+
+    @app.get("/health", tags=["operations"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "role": "store", "store": store_code}
+
+    return app

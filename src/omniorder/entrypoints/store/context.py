@@ -1,0 +1,40 @@
+"""The store server's shared state: its store code, HQ client and payment connector."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from omniorder.config import Settings
+from omniorder.entrypoints.deps import AppContext, get_ctx, utc_now
+from omniorder.service_layer.ports import HQ, PaymentConnector
+
+
+class StoreContext(AppContext):
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        session_factory: sessionmaker[Session],
+        store_code: str,
+        hq: HQ,
+        payments: PaymentConnector,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__(settings=settings, session_factory=session_factory, clock=clock)
+        self.store_code = store_code
+        self.hq = hq
+        self.payments = payments
+
+
+def get_store_ctx(request: Request) -> StoreContext:
+    ctx = get_ctx(request)
+    assert isinstance(ctx, StoreContext)
+    return ctx
+
+
+StoreCtx = Annotated[StoreContext, Depends(get_store_ctx)]

@@ -1,0 +1,36 @@
+"""What the use cases need from the outside world, as protocols the adapters implement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
+
+from omniorder.domain.money import Money
+
+
+class HQ(Protocol):
+    """HQ's real-time service and channel-data download, as the store sees them.
+
+    Raises `Unavailable` when HQ does not answer in time, and the domain's `InvalidInput`,
+    `Conflict` or `NotFound` with HQ's own message when HQ refuses the request.
+    """
+
+    def create_sales_order(self, document: dict[str, Any]) -> dict[str, Any]: ...
+
+    def channel_data(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class CardAuthorization:
+    authorization_code: str
+    card_last4: str
+    card_token: str
+
+
+class PaymentConnector(Protocol):
+    """Authorizes card payments. Authorizing the same payment id twice is one authorization."""
+
+    def authorize(self, payment_id: UUID, amount: Money, card_number: str) -> CardAuthorization: ...
+
+    def void(self, payment_id: UUID) -> None: ...
