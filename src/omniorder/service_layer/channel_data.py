@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import inspect
+
 from omniorder.adapters.orm import (
     Base,
     ChargeCodeRow,
@@ -46,7 +48,7 @@ def export_channel_data(uow: UnitOfWork, *, store_code: str) -> dict[str, Any]:
         require_store(uow.records, store_code)
         data: dict[str, Any] = {"store_code": store_code}
         for name, row_type in CHANNEL_TABLES.items():
-            rows = uow.records.list(row_type, *row_type.__table__.primary_key.columns)
+            rows = uow.records.list(row_type, *inspect(row_type).primary_key)
             if row_type is StaffRow:
                 rows = [r for r in rows if r.store_code in (None, store_code)]  # type: ignore[attr-defined]
             exclude = frozenset({"token_hash"}) if row_type is StoreRow else frozenset()

@@ -1,0 +1,124 @@
+"""Keyword-only builders for tests: master data, staff, an in-process HQ, order requests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from sqlalchemy.orm import Session, sessionmaker
+
+from omniorder.adapters.demo_data import seed
+from omniorder.adapters.documents import order_to_document
+from omniorder.domain.errors import Unavailable
+from omniorder.domain.money import Money
+from omniorder.domain.staff import Authorization, Role, Staff
+from omniorder.domain.statuses import Fulfilment, OrderType, Tender
+from omniorder.service_layer.cart import LineInput, OrderInput, PaymentInput
+from omniorder.service_layer.channel_data import export_channel_data, import_channel_data
+from omniorder.service_layer.sales_orders import accept_sales_order
+from omniorder.service_layer.unit_of_work import UnitOfWork
+
+# Cheap hashes keep tests fast; verification reads the parameters from the hash itself.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+
+# 10:00 in New York on a Tuesday: the stores' today is 2026-12-01.
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+TODAY = date(2026, 12, 1)
+SOON = TODAY + timedelta(days=3)
+HOME_C0001 = uuid.uuid5(uuid.NAMESPACE_URL, "omniorder-demo:C0001:home")
+
+CASHIER = Staff("1001", "Casey Downtown", Role.CASHIER, "S001")
+MANAGER = Staff("1002", "Morgan Downtown", Role.MANAGER, "S001")
+
+
+def seed_hq(session_factory: sessionmaker[Session]) -> None:
+    with session_factory() as session:
+        seed(session, FAST_HASHER.hash)
+
+
+def download(
+    hq: sessionmaker[Session], store: sessionmaker[Session], store_code: str = "S001"
+) -> None:
+    import_channel_data(
+        UnitOfWork(store), export_channel_data(UnitOfWork(hq), store_code=store_code)
+    )
+
+
+class InProcessHQ:
+    """HQ's real-time service without HTTP: the real HQ use case on a real HQ database.
+
+    `down` makes it refuse like an unreachable HQ; `lose_answers` commits and then
+    loses the answer, like a timeout after HQ committed.
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session], store_code: str = "S001") -> None:
+        self.session_factory = session_factory
+        self.store_code = store_code
+        self.down = False
+        self.lose_answers = False
+        self.calls = 0
+
+    def create_sales_order(self, document: dict[str, Any]) -> dict[str, Any]:
+        self.calls += 1
+        if self.down:
+            raise Unavailable("HQ cannot be reached (test); the order was not created.")
+        order = accept_sales_order(
+            UnitOfWork(self.session_factory), document=document, store_code=self.store_code
+        )
+        if self.lose_answers:
+            raise Unavailable("HQ did not answer in time (test).")
+        return order_to_document(order)
+
+    def channel_data(self) -> dict[str, Any]:
+        return export_channel_data(UnitOfWork(self.session_factory), store_code=self.store_code)
+
+
+def ship_line(*, sku: str = "SOFA-3S", quantity: int = 1, **kw: Any) -> LineInput:
+    kw.setdefault("requested_date", SOON)
+    kw.setdefault("delivery_mode", "STD")
+    kw.setdefault("ship_to_address_id", HOME_C0001)
+    return LineInput(sku=sku, quantity=quantity, fulfilment=Fulfilment.SHIP, **kw)
+
+
+def pickup_line(*, sku: str = "LAMP-FLOOR", quantity: int = 1, **kw: Any) -> LineInput:
+    kw.setdefault("requested_date", SOON)
+    return LineInput(sku=sku, quantity=quantity, fulfilment=Fulfilment.PICKUP, **kw)
+
+
+def carry_out_line(*, sku: str = "VASE-GLASS", quantity: int = 1) -> LineInput:
+    return LineInput(sku=sku, quantity=quantity, fulfilment=Fulfilment.CARRY_OUT)
+
+
+def cash(amount: str) -> PaymentInput:
+    return PaymentInput(tender=Tender.CASH, amount=Money.parse(amount))
+
+
+def card(amount: str, number: str = "4242424242424242") -> PaymentInput:
+    return PaymentInput(tender=Tender.CARD, amount=Money.parse(amount), card_number=number)
+
+
+def order_input(
+    *,
+    lines: tuple[LineInput, ...] | None = None,
+    customer: str = "C0001",
+    order_type: OrderType = OrderType.CUSTOMER_ORDER,
+    payments: tuple[PaymentInput, ...] = (),
+    shipping_charge: str | None = None,
+    deposit_override: str | None = None,
+    id: uuid.UUID | None = None,
+) -> OrderInput:
+    return OrderInput(
+        id=id or uuid.uuid4(),
+        order_type=order_type,
+        customer_account=customer,
+        lines=lines if lines is not None else (pickup_line(),),
+        shipping_charge=Money.parse(shipping_charge) if shipping_charge is not None else None,
+        deposit_override=Money.parse(deposit_override) if deposit_override is not None else None,
+        payments=payments,
+    )
+
+
+def as_cashier(override_by: Staff | None = None) -> Authorization:
+    return Authorization(CASHIER, override_by=override_by)

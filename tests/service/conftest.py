@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from omniorder.adapters.payments import TestCardConnector
+from omniorder.service_layer.unit_of_work import UnitOfWork
+from tests.builders import InProcessHQ, download, seed_hq
+from tests.conftest import Database
+
+
+@dataclass
+class World:
+    """An HQ and store S001 on real databases, with channel data downloaded."""
+
+    hq_db: Database
+    store_db: Database
+    hq: InProcessHQ
+    cards: TestCardConnector
+
+    def store_uow(self) -> UnitOfWork:
+        return UnitOfWork(self.store_db.session_factory)
+
+    def hq_uow(self) -> UnitOfWork:
+        return UnitOfWork(self.hq_db.session_factory)
+
+
+@pytest.fixture
+def world(hq_db: Database, store_db: Database) -> World:
+    seed_hq(hq_db.session_factory)
+    download(hq_db.session_factory, store_db.session_factory)
+    return World(hq_db, store_db, InProcessHQ(hq_db.session_factory), TestCardConnector())
