@@ -16,6 +16,7 @@ def alembic_config(role: str, url: str) -> Config:
         raise ValueError(f"role must be one of {ROLES}")
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", str(MIGRATIONS / role))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["role"] = role

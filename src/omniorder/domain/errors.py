@@ -6,6 +6,7 @@
     ├── Conflict              409 — wrong state for the operation
     │   └── StaleVersion      409 — an edit based on an old version of the order
     ├── PermissionDenied      403 — names the permission and that a manager override allows it
+    ├── Unauthenticated       401 — no valid sign-in (or store token) came with the request
     └── Unavailable           503 — a needed service (HQ's real-time service) did not answer
 
 Every error says in one sentence what is wrong, for a person at the POS, not a developer.
@@ -48,6 +49,10 @@ class PermissionDenied(OmniorderError):
     def __init__(self, permission: str, message: str) -> None:
         super().__init__(message)
         self.permission = permission
+
+
+class Unauthenticated(OmniorderError):
+    code = "not_signed_in"
 
 
 class Unavailable(OmniorderError):

@@ -229,7 +229,12 @@ class Order:
 
     @property
     def amount_due(self) -> Money:
-        """Required deposit + unpaid carry-out − deposit already paid (negative: refund owed)."""
+        """Required deposit + unpaid carry-out − deposit already paid (negative: refund owed).
+
+        A quote takes no payment (RULES.md §2.5, §8), so nothing is due on it.
+        """
+        if self.is_quote:
+            return self._zero()
         carry_out_unpaid = self.carry_out_total - self.paid_for(PaymentPurpose.CARRY_OUT)
         return self.required_deposit + carry_out_unpaid - self.deposit_paid
 

@@ -59,7 +59,7 @@ def get_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
     if credentials is None:
-        raise auth.NotSignedIn("sign_in", "Sign in first: send the bearer token.")
+        raise auth.NotSignedIn("Sign in first: send the bearer token.")
     return credentials.credentials
 
 

@@ -19,6 +19,7 @@ from omniorder.domain.errors import (
     NotFound,
     OmniorderError,
     PermissionDenied,
+    Unauthenticated,
     Unavailable,
 )
 
@@ -27,6 +28,7 @@ STATUS_BY_ERROR: list[tuple[type[OmniorderError], int]] = [
     (NotFound, 404),
     (Conflict, 409),
     (PermissionDenied, 403),
+    (Unauthenticated, 401),
     (Unavailable, 503),
 ]
 
@@ -44,6 +46,7 @@ class ErrorResponse(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"description": description, "model": ErrorResponse}
     for status, description in [
+        (401, "Not signed in"),
         (403, "Missing permission (a manager override may allow it)"),
         (404, "Not found"),
         (409, "Wrong state or stale version"),
@@ -81,7 +84,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OmniorderError)
     async def domain_error(_request: Request, error: OmniorderError) -> JSONResponse:
         field = getattr(error, "field", None) or getattr(error, "permission", None)
-        headers = {"Retry-After": "5"} if isinstance(error, Unavailable) else None
+        headers = None
+        if isinstance(error, Unavailable):
+            headers = {"Retry-After": "5"}
+        elif isinstance(error, Unauthenticated):
+            headers = {"WWW-Authenticate": "Bearer"}
         return JSONResponse(
             error_body(error.code, error.message, field),
             status_code=status_for(error),

@@ -11,15 +11,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from omniorder.adapters.orm import AuthSessionRow, StaffRow
-from omniorder.domain.errors import InvalidInput, PermissionDenied
+from omniorder.domain.errors import InvalidInput, PermissionDenied, Unauthenticated
 from omniorder.domain.staff import Authorization, Permission, Role, Staff
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
 _hasher = PasswordHasher()
 
 
-class NotSignedIn(PermissionDenied):
-    code = "not_signed_in"
+NotSignedIn = Unauthenticated
 
 
 def hash_password(password: str) -> str:
@@ -109,10 +108,10 @@ def staff_for_token(uow: UnitOfWork, token: str, *, now: datetime) -> Staff:
     with uow:
         session = uow.auth_sessions.get(token_hash(token))
         if session is None or session.expires_at <= now:
-            raise NotSignedIn("sign_in", "Sign in first: the session is missing or has expired.")
+            raise NotSignedIn("Sign in first: the session is missing or has expired.")
         row = uow.records.staff(session.operator_id)
         if row is None:
-            raise NotSignedIn("sign_in", "This operator no longer exists; sign in again.")
+            raise NotSignedIn("This operator no longer exists; sign in again.")
         return staff_from_row(row)
 
 

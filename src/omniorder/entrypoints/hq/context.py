@@ -26,7 +26,7 @@ def get_calling_store(token: Annotated[str, Depends(get_token)], uow: UowDep) ->
         for store in uow.records.list(StoreRow, StoreRow.code):
             if store.token_hash == hashed:
                 return store.code
-    raise NotSignedIn("store_token", "This call needs a store's token.")
+    raise NotSignedIn("This call needs a store's token.")
 
 
 HQStaff = Annotated[Staff, Depends(get_hq_staff)]

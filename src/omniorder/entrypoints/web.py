@@ -1,0 +1,232 @@
+"""What the HTML pages of both servers share: the session cookie, CSRF, Jinja and money format.
+
+The browser holds the same bearer token the API uses, in an HttpOnly, SameSite=Lax cookie, so
+page routes authenticate exactly like API routes (service_layer/auth.py). Every POST form
+carries a CSRF token: derived from the session token once signed in, and a random
+double-submit cookie before (the sign-in form).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+
+from omniorder.domain.errors import InvalidInput, OmniorderError, PermissionDenied, Unavailable
+from omniorder.domain.money import MINOR_UNITS, Money
+from omniorder.service_layer import auth
+
+SESSION_COOKIE = "omniorder_session"
+PRESESSION_COOKIE = "omniorder_csrf"
+CSRF_FIELD = "csrf_token"
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "JPY": "¥"}
+
+
+# -- money and dates ------------------------------------------------------------------------
+
+
+def format_money(money: Money | None) -> str:
+    """$1,299.00 — grouped, with the currency's minor units; a minus sign for refunds."""
+    if money is None:
+        return ""
+    decimals = MINOR_UNITS[money.currency]
+    text = f"{abs(money.to_decimal()):,.{decimals}f}"
+    symbol = CURRENCY_SYMBOLS.get(money.currency)
+    text = f"{symbol}{text}" if symbol else f"{text} {money.currency}"
+    return f"−{text}" if money.amount < 0 else text
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.isoformat()
+
+
+def words(value: object) -> str:
+    """An enum value or code as words: "partially_invoiced" → "Partially invoiced"."""
+    text = str(value).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def make_templates(directory: Path) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(directory))
+    env = templates.env
+    env.filters["money"] = format_money
+    env.filters["day"] = format_date
+    env.filters["words"] = words
+    env.globals["CSRF_FIELD"] = CSRF_FIELD
+    return templates
+
+
+# -- session cookie -------------------------------------------------------------------------
+
+
+def session_token(request: Request) -> str | None:
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+def require_session_token(request: Request) -> str:
+    token = session_token(request)
+    if token is None:
+        raise auth.NotSignedIn("sign_in", "Sign in first.")
+    return token
+
+
+def set_session_cookie(request: Request, response: Response, token: str, hours: int) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    response.delete_cookie(PRESESSION_COOKIE, path="/")
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+# -- CSRF -----------------------------------------------------------------------------------
+
+
+def csrf_token(request: Request) -> str:
+    """The token every POST form of this browser session must send back."""
+    token = session_token(request)
+    if token is not None:
+        return hashlib.sha256(f"omniorder-csrf:{token}".encode()).hexdigest()
+    presession = request.cookies.get(PRESESSION_COOKIE)
+    if not presession:
+        presession = getattr(request.state, "new_presession", None) or secrets.token_urlsafe(32)
+        request.state.new_presession = presession
+    return presession
+
+
+def remember_presession(request: Request, response: Response) -> None:
+    """Set the pre-session CSRF cookie if this request had to invent one."""
+    value = getattr(request.state, "new_presession", None)
+    if value:
+        response.set_cookie(
+            PRESESSION_COOKIE,
+            value,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+
+
+class CsrfMismatch(Exception):
+    pass
+
+
+async def check_csrf(request: Request) -> None:
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    has_cookie = session_token(request) is not None or PRESESSION_COOKIE in request.cookies
+    if not isinstance(sent, str) or not has_cookie:
+        raise CsrfMismatch
+    if not hmac.compare_digest(sent, csrf_token(request)):
+        raise CsrfMismatch
+
+
+# -- error pages ----------------------------------------------------------------------------
+
+ErrorPage = Callable[[Request, int, str, str], Response]
+
+
+def page_route_class(render_error: ErrorPage, sign_in_path: str = "/signin") -> type[APIRoute]:
+    """A route class for HTML pages: checks CSRF on every POST before the handler runs,
+    sends a visitor who is not signed in to the sign-in page, and shows any other domain
+    error as a page in words (never a stack trace or a JSON body)."""
+
+    class PageRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+            handler = super().get_route_handler()
+
+            async def page_handler(request: Request) -> Response:
+                try:
+                    if request.method == "POST":
+                        await check_csrf(request)
+                    response = await handler(request)
+                except CsrfMismatch:
+                    return render_error(
+                        request,
+                        403,
+                        "This form has expired",
+                        "The page was open too long or came from another site, so it was not "
+                        "sent. Go back, reload the page and try again.",
+                    )
+                except auth.NotSignedIn:
+                    target = request.url.path if request.method == "GET" else "/"
+                    return RedirectResponse(
+                        f"{sign_in_path}?next={quote(target, safe='/')}", status_code=303
+                    )
+                except OmniorderError as error:
+                    status, title = _error_status(error)
+                    return render_error(request, status, title, error.message)
+                remember_presession(request, response)
+                response.headers.setdefault("Cache-Control", "no-store")
+                return response
+
+            return page_handler
+
+    return PageRoute
+
+
+def _error_status(error: OmniorderError) -> tuple[int, str]:
+    from omniorder.entrypoints.http_errors import status_for
+
+    titles = {
+        403: "Not allowed",
+        404: "Not found",
+        409: "Not possible now",
+        422: "Please check",
+        503: "HQ cannot be reached",
+    }
+    status = status_for(error)
+    return status, titles.get(status, "Something went wrong")
+
+
+def field_errors(error: OmniorderError) -> dict[str, str]:
+    """The error keyed by the form field it concerns ("" for the whole form)."""
+    if isinstance(error, InvalidInput):
+        return {error.field: error.message}
+    if isinstance(error, PermissionDenied):
+        return {f"permission:{error.permission}": error.message}
+    if isinstance(error, Unavailable):
+        return {"": f"{error.message} Nothing was created; try again in a moment."}
+    return {"": error.message}
+
+
+def html_error(templates: Jinja2Templates, template: str) -> ErrorPage:
+    def render(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+        response = templates.TemplateResponse(
+            request,
+            template,
+            {"title": title, "message": message, "status": status, **page_globals(request)},
+            status_code=status,
+        )
+        remember_presession(request, response)
+        return response
+
+    return render
+
+
+def page_globals(request: Request) -> dict[str, Any]:
+    return {"csrf_token": csrf_token(request)}

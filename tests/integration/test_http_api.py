@@ -1,0 +1,260 @@
+"""The store and HQ HTTP APIs: status codes, error bodies with field paths, tokens, scoping."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.builders import SOON
+from tests.integration.conftest import STORE_TOKEN, Apps
+from tests.service.snapshots import snapshot
+
+
+def pickup_order(**overrides: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "customer_account": "C0001",
+        "lines": [
+            {
+                "sku": "LAMP-FLOOR",
+                "quantity": 1,
+                "fulfilment": "pickup",
+                "requested_date": str(SOON),
+            }
+        ],
+        "payments": [{"tender": "cash", "amount": "16.33"}],
+    }
+    body.update(overrides)
+    return body
+
+
+def test_sign_in_with_a_wrong_password_names_the_field(apps: Apps) -> None:
+    response = apps.store.post(
+        "/api/v1/auth/token", json={"operator_id": "1001", "password": "wrong"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "password"
+
+
+def test_staff_of_another_store_are_not_known_here(apps: Apps) -> None:
+    # Only this store's staff and HQ-wide staff are downloaded to the store.
+    response = apps.store.post(
+        "/api/v1/auth/token", json={"operator_id": "2001", "password": "cashier2"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "password"
+
+
+def test_calls_without_a_token_get_401(apps: Apps) -> None:
+    response = apps.store.get("/api/v1/customer-orders")
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_create_find_and_read_an_order(apps: Apps) -> None:
+    auth = apps.sign_in()
+
+    created = apps.store.post("/api/v1/customer-orders", json=pickup_order(), headers=auth)
+
+    assert created.status_code == 201, created.text
+    order = created.json()
+    assert (order["channel_ref"], order["sales_order_number"]) == ("S001-000001", "SO-000001")
+    assert order["totals"]["deposit_required"] == "16.33"
+    assert order["totals"]["amount_due"] == "0.00"
+    assert created.headers["location"] == "/api/v1/customer-orders/S001-000001"
+    for ref in ("SO-000001", "S001-000001", order["id"]):
+        found = apps.store.get(f"/api/v1/customer-orders/{ref}", headers=auth)
+        assert found.status_code == 200
+        assert found.json() == {k: v for k, v in order.items() if k != "warnings"}
+    by_customer = apps.store.get("/api/v1/customer-orders?customer=C0001", headers=auth).json()
+    assert [o["channel_ref"] for o in by_customer] == ["S001-000001"]
+    at_hq = apps.hq.get("/api/v1/sales-orders/SO-000001", headers=apps.hq_admin())
+    assert at_hq.status_code == 200
+    assert at_hq.json()["totals"] == order["totals"]
+
+
+def test_the_same_idempotency_key_gives_the_same_order_once(apps: Apps) -> None:
+    auth = {**apps.sign_in(), "Idempotency-Key": "till-3-sale-17"}
+
+    first = apps.store.post("/api/v1/customer-orders", json=pickup_order(), headers=auth)
+    second = apps.store.post("/api/v1/customer-orders", json=pickup_order(), headers=auth)
+
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] == second.json()["id"]
+    listed = apps.hq.get("/api/v1/sales-orders", headers=apps.hq_admin()).json()
+    assert len(listed) == 1
+
+
+def test_back_order_beyond_availability_is_allowed_with_a_warning(apps: Apps) -> None:
+    body = pickup_order(
+        lines=[
+            {
+                "sku": "LAMP-FLOOR",
+                "quantity": 9,
+                "fulfilment": "pickup",
+                "requested_date": str(SOON),
+            }
+        ],
+        payments=[{"tender": "cash", "amount": "146.97"}],
+    )
+
+    created = apps.store.post("/api/v1/customer-orders", json=body, headers=apps.sign_in())
+
+    assert created.status_code == 201, created.text
+    assert created.json()["warnings"] == [
+        "Line 1 (LAMP-FLOOR): only 6 available at S001; 3 will be back-ordered."
+    ]
+
+
+def test_malformed_input_is_a_422_with_the_field_path_and_changes_nothing(apps: Apps) -> None:
+    auth = apps.sign_in()
+    before = snapshot(apps.store_db.session_factory, ignore=("auth_sessions",))
+    cases = [
+        ({"lines": [{"sku": "X", "quantity": "two", "fulfilment": "pickup"}]}, "lines[0].quantity"),
+        ({"payments": [{"tender": "cash", "amount": "16.333"}]}, "payments[0].amount"),
+        ({"payments": [{"tender": "cash", "amount": 16.33}]}, "payments[0].amount"),
+        ({"lines": [{"sku": "X", "quantity": 1, "fulfilment": "teleport"}]}, "lines[0].fulfilment"),
+        ({"surprise": True}, "surprise"),
+    ]
+    for overrides, field in cases:
+        response = apps.store.post(
+            "/api/v1/customer-orders", json=pickup_order(**overrides), headers=auth
+        )
+        assert response.status_code == 422, (overrides, response.text)
+        assert response.json()["error"]["field"] == field
+        assert response.json()["error"]["message"]
+    assert snapshot(apps.store_db.session_factory, ignore=("auth_sessions",)) == before
+
+
+def test_deposit_override_by_a_cashier_is_403_naming_the_manager_override(apps: Apps) -> None:
+    response = apps.store.post(
+        "/api/v1/customer-orders",
+        json=pickup_order(deposit_override="1.00", payments=[{"tender": "cash", "amount": "1.00"}]),
+        headers=apps.sign_in(),
+    )
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "deposit_override_not_allowed"
+    assert "manager override" in response.json()["error"]["message"]
+
+
+def test_a_manager_override_in_the_request_allows_it_and_is_recorded(apps: Apps) -> None:
+    response = apps.store.post(
+        "/api/v1/customer-orders",
+        json=pickup_order(
+            deposit_override="1.00",
+            payments=[{"tender": "cash", "amount": "1.00"}],
+            manager_override={"operator_id": "1002", "password": "manager1"},
+        ),
+        headers=apps.sign_in(),
+    )
+
+    assert response.status_code == 201, response.text
+    assert response.json()["history"][0]["override_by"] == "1002"
+    assert response.json()["totals"]["deposit_required"] == "1.00"
+
+
+def test_a_wrong_manager_password_is_refused(apps: Apps) -> None:
+    response = apps.store.post(
+        "/api/v1/customer-orders",
+        json=pickup_order(
+            deposit_override="1.00",
+            payments=[{"tender": "cash", "amount": "1.00"}],
+            manager_override={"operator_id": "1002", "password": "guess"},
+        ),
+        headers=apps.sign_in(),
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "manager_override"
+
+
+def test_a_store_token_acts_only_for_its_own_store(apps: Apps) -> None:
+    store_auth = {"Authorization": f"Bearer {STORE_TOKEN}"}
+
+    own = apps.hq.get("/api/v1/channel-data/stores/S001", headers=store_auth)
+    other = apps.hq.get("/api/v1/channel-data/stores/S002", headers=store_auth)
+    staff = apps.hq.get("/api/v1/channel-data/stores/S001", headers=apps.hq_admin())
+
+    assert own.status_code == 200
+    assert all("token_hash" not in s for s in own.json()["stores"])
+    assert {s["operator_id"] for s in own.json()["staff"]} == {"admin", "1001", "1002"}
+    assert other.status_code == 403
+    assert staff.status_code == 401
+
+
+def test_hq_master_data_changes_reach_the_store_on_refresh(apps: Apps) -> None:
+    admin = apps.hq_admin()
+    put = apps.hq.put(
+        "/api/v1/products/CLOCK-WALL",
+        json={"name": "Wall clock", "price_amount": 4500, "tax_group": "GENERAL"},
+        headers=admin,
+    )
+    assert put.status_code == 200, put.text
+
+    auth = apps.sign_in()
+    refreshed = apps.store.post("/api/v1/channel-data/refresh", headers=auth)
+    found = apps.store.get("/api/v1/products?q=clock", headers=auth).json()
+
+    assert refreshed.status_code == 200
+    assert [(p["sku"], p["price"]) for p in found] == [("CLOCK-WALL", "45.00")]
+
+
+def test_hq_refuses_parameters_that_name_a_missing_charge_code(apps: Apps) -> None:
+    admin = apps.hq_admin()
+    params = apps.hq.get("/api/v1/parameters", headers=admin).json()
+
+    response = apps.hq.put(
+        "/api/v1/parameters", json={**params, "shipping_charge_code": "NOPE"}, headers=admin
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "shipping_charge_code"
+    assert apps.hq.get("/api/v1/parameters", headers=admin).json() == params
+
+
+def test_hq_customers_keep_their_addresses(apps: Apps) -> None:
+    admin = apps.hq_admin()
+    body = {
+        "name": "Hedy Lamarr",
+        "phone": "555-0199",
+        "email": "hedy@example.com",
+        "addresses": [
+            {
+                "id": str(uuid.uuid4()),
+                "name": "Hedy Lamarr",
+                "street": "9 Frequency Hop",
+                "city": "Vienna",
+                "region": "VA",
+                "postal_code": "22180",
+            }
+        ],
+    }
+
+    put = apps.hq.put("/api/v1/customers/C0100", json=body, headers=admin)
+    got = apps.hq.get("/api/v1/customers/C0100", headers=admin)
+
+    assert put.status_code == 200, put.text
+    assert got.json()["addresses"][0]["street"] == "9 Frequency Hop"
+    assert got.json()["addresses"][0]["country"] == "US"
+
+
+def test_openapi_documents_the_public_paths(apps: Apps) -> None:
+    store_paths = apps.store.get("/openapi.json").json()["paths"]
+    hq_paths = apps.hq.get("/openapi.json").json()["paths"]
+
+    assert {"/api/v1/customer-orders", "/api/v1/customer-orders/{ref}", "/api/v1/customers"} <= set(
+        store_paths
+    )
+    assert {
+        "/api/v1/sales-orders",
+        "/api/v1/sales-orders/{number}",
+        "/api/v1/parameters",
+        "/api/v1/functionality-profiles",
+        "/api/v1/stores",
+        "/api/v1/products/{sku}",
+        "/api/v1/customers",
+        "/api/v1/staff",
+        "/api/v1/inventory/{location}/{sku}",
+    } <= set(hq_paths)
