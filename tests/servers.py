@@ -1,0 +1,185 @@
+"""Real servers for end-to-end and browser tests: `omniorder hq serve` and `store serve`
+processes on loopback ports, on SQLite files (default) or given database URLs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from omniorder.adapters import migrate
+from omniorder.adapters.db import make_engine, make_session_factory
+from omniorder.adapters.demo_data import seed
+from omniorder.service_layer.auth import token_hash
+from omniorder.service_layer.unit_of_work import UnitOfWork
+from tests.builders import FAST_HASHER
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Process:
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    log: Path
+    url: str
+    popen: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.popen = subprocess.Popen(
+                self.args, env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
+        wait_healthy(self)
+
+    def kill(self) -> None:
+        """SIGKILL: no goodbye, like a crash or a pulled plug."""
+        if self.popen and self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGKILL)
+            self.popen.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.popen and self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGINT)
+            try:
+                self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def wait_healthy(process: Process, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.popen is not None
+        if process.popen.poll() is not None:
+            raise RuntimeError(f"{process.name} exited:\n{process.log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{process.url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(
+        f"{process.name} not healthy in {seconds} s:\n{process.log.read_text()[-3000:]}"
+    )
+
+
+@dataclass
+class Servers:
+    hq: Process
+    stores: dict[str, Process] = field(default_factory=dict)
+
+    @property
+    def hq_url(self) -> str:
+        return self.hq.url
+
+    def store_url(self, code: str = "S001") -> str:
+        return self.stores[code].url
+
+    def all(self) -> list[Process]:
+        return [self.hq, *self.stores.values()]
+
+
+@contextmanager
+def running_servers(
+    tmp_path: Path,
+    *,
+    stores: tuple[str, ...] = ("S001",),
+    hq_database_url: str | None = None,
+    store_database_urls: dict[str, str] | None = None,
+    hq_timeout_seconds: float = 5,
+) -> Iterator[Servers]:
+    """HQ (migrated, seeded with the demo data) and the given stores, each its own process."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    hq_url_db = hq_database_url or f"sqlite:///{tmp_path / 'hq.db'}"
+    migrate.upgrade("hq", hq_url_db)
+    tokens = _seed(hq_url_db, stores)
+    python = [sys.executable, "-m", "omniorder"]
+    base_env = {
+        **os.environ,
+        "OMNIORDER_DATA_DIR": str(tmp_path),
+        "OMNIORDER_HQ_TIMEOUT_SECONDS": str(hq_timeout_seconds),
+    }
+    hq_port = free_port()
+    hq = Process(
+        "hq",
+        [*python, "hq", "serve", "--port", str(hq_port), "--database-url", hq_url_db],
+        base_env,
+        tmp_path / "hq.log",
+        f"http://127.0.0.1:{hq_port}",
+    )
+    servers = Servers(hq)
+    try:
+        hq.start()
+        for code in stores:
+            db_url = (store_database_urls or {}).get(
+                code
+            ) or f"sqlite:///{tmp_path / f'store-{code}.db'}"
+            migrate.upgrade("store", db_url)
+            port = free_port()
+            process = Process(
+                code,
+                [
+                    *python,
+                    "store",
+                    "serve",
+                    "--store",
+                    code,
+                    "--port",
+                    str(port),
+                    "--hq-url",
+                    hq.url,
+                    "--database-url",
+                    db_url,
+                ],
+                {**base_env, "OMNIORDER_STORE_TOKEN": tokens[code]},
+                tmp_path / f"store-{code}.log",
+                f"http://127.0.0.1:{port}",
+            )
+            servers.stores[code] = process
+            process.start()
+        yield servers
+    finally:
+        for process in servers.all():
+            process.stop()
+
+
+def _seed(url: str, stores: tuple[str, ...]) -> dict[str, str]:
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        seed(session, FAST_HASHER.hash)
+    tokens = {code: f"test-token-{code}" for code in stores}
+    with UnitOfWork(factory) as uow:
+        for code, token in tokens.items():
+            row = uow.records.store(code)
+            assert row is not None
+            row.token_hash = token_hash(token)
+        uow.commit()
+    engine.dispose()
+    return tokens
+
+
+def sign_in(base_url: str, operator_id: str, password: str) -> dict[str, str]:
+    response = httpx.post(
+        f"{base_url}/api/v1/auth/token",
+        json={"operator_id": operator_id, "password": password},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
