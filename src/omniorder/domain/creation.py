@@ -133,6 +133,13 @@ def create_order(new: NewOrder, *, auth: Authorization, today: date, now: dateti
         expires_on=today + timedelta(days=new.quote_expiration_days) if is_quote else None,
     )
     if is_quote:
+        for index, line in enumerate(lines):
+            if not line.is_customer_order_line:
+                raise InvalidInput(
+                    f"lines[{index}].fulfilment",
+                    "A quote cannot have carry-out lines: carry-out is sold and paid now. "
+                    "Ship or pick up this line, or sell it separately.",
+                )
         if new.tenders:
             raise QuoteTakesNoPayment("payments", "A quote takes no payment.")
         if new.deposit_override is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 # Minor-unit exponent per ISO 4217 currency; the deployment uses one currency (default USD).
 MINOR_UNITS: dict[str, int] = {"USD": 2, "EUR": 2, "GBP": 2, "CAD": 2, "CHF": 2, "JPY": 0, "KWD": 3}
@@ -33,8 +33,18 @@ class Money:
 
     @classmethod
     def parse(cls, text: str, currency: str = "USD") -> Money:
-        """Parse a decimal string in major units ("12.34") exactly, refusing extra precision."""
-        value = Decimal(text)
+        """Parse a decimal string in major units ("12.34") exactly, refusing extra precision.
+
+        Raises ValueError for anything that is not a finite amount of this currency.
+        """
+        if currency not in MINOR_UNITS:
+            raise ValueError(f"unknown currency {currency!r}")
+        try:
+            value = Decimal(text)
+        except (InvalidOperation, TypeError):
+            raise ValueError(f"{text!r} is not a number") from None
+        if not value.is_finite():
+            raise ValueError(f"{text!r} is not a finite amount")
         exponent = MINOR_UNITS[currency]
         minor = value.scaleb(exponent)
         if minor != minor.to_integral_value():

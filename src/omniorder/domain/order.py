@@ -266,8 +266,14 @@ def required_deposit(order_value: Money, percent: Decimal, override: Money | Non
 
 
 def order_status(lines: list[OrderLine]) -> OrderStatus:
-    """The order status, derived from line quantities alone (RULES.md §9)."""
-    live = [line for line in lines if line.quantity > line.cancelled_qty]
+    """The order status, derived from line quantities alone (RULES.md §9).
+
+    Carry-out lines of a hybrid order are a sale completed at the till (RULES.md §2.4); the
+    status speaks of the customer order, its ship and pickup lines, so a new hybrid order
+    is open, not partially invoiced.
+    """
+    ordered = [line for line in lines if line.is_customer_order_line] or lines
+    live = [line for line in ordered if line.quantity > line.cancelled_qty]
     if not live:
         return OrderStatus.CANCELLED
     to_invoice = sum(line.quantity - line.cancelled_qty for line in live)
