@@ -17,7 +17,11 @@ from omniorder.domain.staff import Authorization, Role, Staff
 from omniorder.domain.statuses import Fulfilment, OrderType, Tender
 from omniorder.service_layer.cart import LineInput, OrderInput, PaymentInput
 from omniorder.service_layer.channel_data import export_channel_data, import_channel_data
-from omniorder.service_layer.sales_orders import accept_sales_order
+from omniorder.service_layer.sales_orders import (
+    accept_sales_order,
+    apply_operation,
+    get_sales_order,
+)
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
 # Cheap hashes keep tests fast; verification reads the parameters from the hash itself.
@@ -70,6 +74,22 @@ class InProcessHQ:
         if self.lose_answers:
             raise Unavailable("HQ did not answer in time (test).")
         return order_to_document(order)
+
+    def apply_operation(self, document: dict[str, Any]) -> dict[str, Any]:
+        self.calls += 1
+        if self.down:
+            raise Unavailable("HQ cannot be reached (test); nothing was changed.")
+        order = apply_operation(
+            UnitOfWork(self.session_factory), document=document, store_code=self.store_code
+        )
+        if self.lose_answers:
+            raise Unavailable("HQ did not answer in time (test).")
+        return order_to_document(order)
+
+    def get_order(self, ref: str) -> dict[str, Any]:
+        if self.down:
+            raise Unavailable("HQ cannot be reached (test); nothing was changed.")
+        return order_to_document(get_sales_order(UnitOfWork(self.session_factory), ref=ref))
 
     def channel_data(self) -> dict[str, Any]:
         return export_channel_data(UnitOfWork(self.session_factory), store_code=self.store_code)

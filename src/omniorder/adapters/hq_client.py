@@ -45,6 +45,17 @@ class HQClient:
             headers={"Idempotency-Key": document["id"]},
         )
 
+    def apply_operation(self, document: dict[str, Any]) -> dict[str, Any]:
+        return self._call(
+            "POST",
+            f"/api/v1/rts/stores/{self.store_code}/operations",
+            json=document,
+            headers={"Idempotency-Key": document["operation_id"]},
+        )
+
+    def get_order(self, ref: str) -> dict[str, Any]:
+        return self._call("GET", f"/api/v1/rts/stores/{self.store_code}/orders/{ref}")
+
     def channel_data(self) -> dict[str, Any]:
         return self._call("GET", f"/api/v1/channel-data/stores/{self.store_code}")
 
@@ -53,13 +64,13 @@ class HQClient:
             response = self._client.request(method, path, **kwargs)
         except httpx.TransportError as error:
             raise Unavailable(
-                f"HQ cannot be reached ({type(error).__name__}); the order was not created. "
+                f"HQ cannot be reached ({type(error).__name__}); nothing was changed. "
                 "Try again in a moment."
             ) from error
         if response.status_code >= 500:
             raise Unavailable(
-                f"HQ answered with an error ({response.status_code}); the order was not "
-                "created. Try again in a moment."
+                f"HQ answered with an error ({response.status_code}); nothing was changed. "
+                "Try again in a moment."
             )
         if response.status_code >= 400:
             raise _refusal(response)

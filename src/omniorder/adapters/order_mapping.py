@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 from omniorder.adapters.orm import (
+    FulfilmentDocumentRow,
     InvoiceLineRow,
     InvoiceRow,
     OrderChargeRow,
@@ -10,17 +13,22 @@ from omniorder.adapters.orm import (
     OrderLineRow,
     OrderRow,
     PaymentRow,
+    ReturnRow,
 )
 from omniorder.domain.money import Money
 from omniorder.domain.order import (
     Address,
     Charge,
+    DocumentLine,
+    FulfilmentDocument,
     Invoice,
     InvoiceLine,
     Order,
     OrderEvent,
     OrderLine,
     Payment,
+    ReturnLine,
+    ReturnOrder,
 )
 from omniorder.domain.statuses import ChargeKind, Fulfilment, OrderType, PaymentPurpose, Tender
 
@@ -53,6 +61,7 @@ def order_from_row(row: OrderRow) -> Order:
                 code=c.code,
                 amount=Money(c.amount, cur),
                 tax_rate=c.tax_rate,
+                is_cancelled=c.is_cancelled,
             )
             for c in row.charges
         ],
@@ -85,8 +94,43 @@ def order_from_row(row: OrderRow) -> Order:
                 ],
                 charges_amount=Money(i.charges_amount, cur),
                 deposit_applied=Money(i.deposit_applied_amount, cur),
+                charge_ids=[uuid.UUID(cid) for cid in i.charge_ids],
             )
             for i in row.invoices
+        ],
+        documents=[
+            FulfilmentDocument(
+                id=d.id,
+                kind=d.kind,
+                number=d.number,
+                created_at=d.created_at,
+                lines=[
+                    DocumentLine(uuid.UUID(str(dl["line_id"])), int(str(dl["quantity"])))
+                    for dl in d.lines
+                ],
+            )
+            for d in row.documents
+        ],
+        returns=[
+            ReturnOrder(
+                id=r.id,
+                number=r.number,
+                store_code=r.store_code,
+                created_at=r.created_at,
+                shipping_refund=Money(r.shipping_refund_amount, cur),
+                lines=[
+                    ReturnLine(
+                        invoice_id=uuid.UUID(str(rl["invoice_id"])),
+                        line_id=uuid.UUID(str(rl["line_id"])),
+                        quantity=int(str(rl["quantity"])),
+                        reason_code=str(rl["reason_code"]),
+                        net_amount=Money(int(str(rl["net_amount"])), cur),
+                        tax_amount=Money(int(str(rl["tax_amount"])), cur),
+                    )
+                    for rl in r.lines
+                ],
+            )
+            for r in row.returns
         ],
         events=[
             OrderEvent(
@@ -127,6 +171,7 @@ def _line_from_row(row: OrderLineRow, currency: str) -> OrderLine:
         requested_date=row.requested_date,
         ship_to=ship_to,
         pickup_by=row.pickup_by,
+        picking_qty=row.picking_qty,
         picked_qty=row.picked_qty,
         packed_qty=row.packed_qty,
         invoiced_qty=row.invoiced_qty,
@@ -167,6 +212,7 @@ def order_to_row(order: Order) -> OrderRow:
                 code=c.code,
                 amount=c.amount.amount,
                 tax_rate=c.tax_rate,
+                is_cancelled=c.is_cancelled,
             )
             for n, c in enumerate(order.charges)
         ],
@@ -194,6 +240,7 @@ def order_to_row(order: Order) -> OrderRow:
                 created_at=i.created_at,
                 charges_amount=i.charges_amount.amount,
                 deposit_applied_amount=i.deposit_applied.amount,
+                charge_ids=[str(cid) for cid in i.charge_ids],
                 lines=[
                     InvoiceLineRow(
                         invoice_id=i.id,
@@ -207,6 +254,41 @@ def order_to_row(order: Order) -> OrderRow:
                 ],
             )
             for n, i in enumerate(order.invoices)
+        ],
+        documents=[
+            FulfilmentDocumentRow(
+                id=d.id,
+                order_id=order.id,
+                position=n,
+                kind=d.kind,
+                number=d.number,
+                created_at=d.created_at,
+                lines=[{"line_id": str(dl.line_id), "quantity": dl.quantity} for dl in d.lines],
+            )
+            for n, d in enumerate(order.documents)
+        ],
+        returns=[
+            ReturnRow(
+                id=r.id,
+                order_id=order.id,
+                position=n,
+                number=r.number,
+                store_code=r.store_code,
+                created_at=r.created_at,
+                shipping_refund_amount=r.shipping_refund.amount,
+                lines=[
+                    {
+                        "invoice_id": str(rl.invoice_id),
+                        "line_id": str(rl.line_id),
+                        "quantity": rl.quantity,
+                        "reason_code": rl.reason_code,
+                        "net_amount": rl.net_amount.amount,
+                        "tax_amount": rl.tax_amount.amount,
+                    }
+                    for rl in r.lines
+                ],
+            )
+            for n, r in enumerate(order.returns)
         ],
         events=[
             OrderEventRow(
@@ -246,6 +328,7 @@ def _line_to_row(order: Order, line: OrderLine) -> OrderLineRow:
         ship_to_postal_code=address.postal_code if address else None,
         ship_to_country=address.country if address else None,
         pickup_by=line.pickup_by,
+        picking_qty=line.picking_qty,
         picked_qty=line.picked_qty,
         packed_qty=line.packed_qty,
         invoiced_qty=line.invoiced_qty,

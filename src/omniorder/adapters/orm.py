@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -236,6 +238,12 @@ class OrderRow(Base):
     events: Mapped[list[OrderEventRow]] = relationship(
         cascade="all, delete-orphan", order_by="OrderEventRow.position", lazy="selectin"
     )
+    documents: Mapped[list[FulfilmentDocumentRow]] = relationship(
+        cascade="all, delete-orphan", order_by="FulfilmentDocumentRow.position", lazy="selectin"
+    )
+    returns: Mapped[list[ReturnRow]] = relationship(
+        cascade="all, delete-orphan", order_by="ReturnRow.position", lazy="selectin"
+    )
 
 
 class OrderLineRow(Base):
@@ -262,6 +270,7 @@ class OrderLineRow(Base):
     ship_to_postal_code: Mapped[str | None] = mapped_column(String(20))
     ship_to_country: Mapped[str | None] = mapped_column(String(2))
     pickup_by: Mapped[str | None] = mapped_column(String(200))
+    picking_qty: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     picked_qty: Mapped[int] = mapped_column(Integer, default=0)
     packed_qty: Mapped[int] = mapped_column(Integer, default=0)
     invoiced_qty: Mapped[int] = mapped_column(Integer, default=0)
@@ -281,6 +290,7 @@ class OrderChargeRow(Base):
     code: Mapped[str] = mapped_column(String(20))
     amount: Mapped[int] = mapped_column(BigInteger)
     tax_rate: Mapped[Decimal] = mapped_column(DecimalText)
+    is_cancelled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PaymentRow(Base):
@@ -312,6 +322,8 @@ class InvoiceRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     charges_amount: Mapped[int] = mapped_column(BigInteger)
     deposit_applied_amount: Mapped[int] = mapped_column(BigInteger)
+    # Ids of the order charges this invoice bills (shipping, cancellation).
+    charge_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     lines: Mapped[list[InvoiceLineRow]] = relationship(
         cascade="all, delete-orphan", order_by="InvoiceLineRow.position", lazy="selectin"
     )
@@ -343,6 +355,40 @@ class OrderEventRow(Base):
     operator_id: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str] = mapped_column(Text, default="")
     override_by: Mapped[str | None] = mapped_column(String(20))
+
+
+class FulfilmentDocumentRow(Base):
+    """Pick lists and packing slips; their lines are [{line_id, quantity}]."""
+
+    __tablename__ = "fulfilment_documents"
+    __table_args__ = {"info": BOTH}
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customer_orders.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lines: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+
+
+class ReturnRow(Base):
+    """A return order; its lines are [{invoice_id, line_id, quantity, reason_code,
+    net_amount, tax_amount}] with amounts in minor units."""
+
+    __tablename__ = "order_returns"
+    __table_args__ = {"info": BOTH}
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customer_orders.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    store_code: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    shipping_refund_amount: Mapped[int] = mapped_column(BigInteger)
+    lines: Mapped[list[dict[str, object]]] = mapped_column(JSON)
 
 
 def tables_for(role: str) -> list[str]:

@@ -47,6 +47,18 @@ class TestCardConnector:
             self.voided.discard(payment_id)
             return card
 
+    def capture(self, payment_id: UUID, card_token: str, amount: Money) -> CardAuthorization:
+        if not card_token.startswith("tok_"):
+            raise InvalidInput("card_token", "That card token is not one of this connector's.")
+        with self._lock:
+            known = self.authorized.get(payment_id)
+            if known is not None:
+                return known[0]
+            code = hashlib.sha256(f"capture:{payment_id}".encode()).hexdigest()[:8].upper()
+            card = CardAuthorization(f"TEST-{code}", "0000", card_token)
+            self.authorized[payment_id] = (card, amount)
+            return card
+
     def void(self, payment_id: UUID) -> None:
         with self._lock:
             if payment_id in self.authorized:

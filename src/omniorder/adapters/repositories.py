@@ -56,6 +56,11 @@ class OrderRepository:
         row = self.session.scalars(select(OrderRow).where(or_(*conditions))).first()
         return None if row is None else order_from_row(row)
 
+    def put(self, order: Order) -> None:
+        """Store a copy of the order as another system of record has it (HQ's, at a store)."""
+        self.session.merge(order_to_row(order))
+        self.session.flush()
+
     def save(self, order: Order, *, expected_version: int) -> None:
         """Store a changed order; refuses when someone else saved a newer version first."""
         result = self.session.execute(

@@ -49,6 +49,7 @@ class OrderLine:
     requested_date: date | None = None
     ship_to: Address | None = None
     pickup_by: str | None = None
+    picking_qty: int = 0
     picked_qty: int = 0
     packed_qty: int = 0
     invoiced_qty: int = 0
@@ -56,8 +57,13 @@ class OrderLine:
     returned_qty: int = 0
 
     @property
+    def live_qty(self) -> int:
+        """Ordered and not cancelled: what the customer will pay for."""
+        return self.quantity - self.cancelled_qty
+
+    @property
     def net_amount(self) -> Money:
-        return self.unit_price.times(self.quantity)
+        return self.unit_price.times(self.live_qty)
 
     @property
     def tax_amount(self) -> Money:
@@ -70,6 +76,7 @@ class OrderLine:
 
     @property
     def open_qty(self) -> int:
+        """Still to be invoiced (picked up or shipped)."""
         return self.quantity - self.cancelled_qty - self.invoiced_qty
 
     @property
@@ -85,6 +92,7 @@ class Charge:
     code: str
     amount: Money
     tax_rate: Decimal
+    is_cancelled: bool = False
 
     @property
     def tax_amount(self) -> Money:
@@ -125,10 +133,57 @@ class Invoice:
     lines: list[InvoiceLine]
     charges_amount: Money
     deposit_applied: Money
+    charge_ids: list[UUID] = field(default_factory=list)
 
     @property
     def total_amount(self) -> Money:
         result = self.charges_amount
+        for line in self.lines:
+            result = result + line.net_amount + line.tax_amount
+        return result
+
+
+@dataclass
+class DocumentLine:
+    line_id: UUID
+    quantity: int
+
+
+@dataclass
+class FulfilmentDocument:
+    """A pick list or a packing slip: which lines, how many, numbered by HQ."""
+
+    id: UUID
+    kind: str  # "pick_list" | "packing_slip"
+    number: str | None
+    created_at: datetime
+    lines: list[DocumentLine]
+
+
+@dataclass
+class ReturnLine:
+    invoice_id: UUID
+    line_id: UUID
+    quantity: int
+    reason_code: str
+    net_amount: Money
+    tax_amount: Money
+
+
+@dataclass
+class ReturnOrder:
+    """Goods brought back against an invoice, and what was refunded for them (RULES.md §7)."""
+
+    id: UUID
+    number: str | None
+    store_code: str
+    created_at: datetime
+    lines: list[ReturnLine]
+    shipping_refund: Money
+
+    @property
+    def total_amount(self) -> Money:
+        result = self.shipping_refund
         for line in self.lines:
             result = result + line.net_amount + line.tax_amount
         return result
@@ -162,6 +217,8 @@ class Order:
     charges: list[Charge] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
     invoices: list[Invoice] = field(default_factory=list)
+    documents: list[FulfilmentDocument] = field(default_factory=list)
+    returns: list[ReturnOrder] = field(default_factory=list)
     events: list[OrderEvent] = field(default_factory=list)
     deposit_override: Money | None = None
     sales_order_number: str | None = None
@@ -183,14 +240,18 @@ class Order:
         return total([line.gross_amount for line in self.lines], self.currency)
 
     @property
+    def live_charges(self) -> list[Charge]:
+        return [charge for charge in self.charges if not charge.is_cancelled]
+
+    @property
     def charges_total(self) -> Money:
-        return total([charge.gross_amount for charge in self.charges], self.currency)
+        return total([charge.gross_amount for charge in self.live_charges], self.currency)
 
     @property
     def tax_total(self) -> Money:
         return total(
             [line.tax_amount for line in self.lines]
-            + [charge.tax_amount for charge in self.charges],
+            + [charge.tax_amount for charge in self.live_charges],
             self.currency,
         )
 
@@ -221,7 +282,35 @@ class Order:
 
     @property
     def deposit_paid(self) -> Money:
+        """Deposit received, less deposit paid back."""
         return self.paid_for(PaymentPurpose.DEPOSIT)
+
+    @property
+    def deposit_applied(self) -> Money:
+        """Deposit used to pay invoices so far (RULES.md §5)."""
+        return total([invoice.deposit_applied for invoice in self.invoices], self.currency)
+
+    @property
+    def deposit_held(self) -> Money:
+        """Deposit paid and not yet applied to an invoice: the store still owes it."""
+        return self.deposit_paid - self.deposit_applied
+
+    @property
+    def invoiced_total(self) -> Money:
+        return total([invoice.total_amount for invoice in self.invoices], self.currency)
+
+    @property
+    def returned_total(self) -> Money:
+        return total([ret.total_amount for ret in self.returns], self.currency)
+
+    def line(self, line_id: UUID) -> OrderLine:
+        for line in self.lines:
+            if line.id == line_id:
+                return line
+        raise KeyError(line_id)
+
+    def has_event(self, event_id: UUID) -> bool:
+        return any(event.id == event_id for event in self.events)
 
     @property
     def amount_paid(self) -> Money:
@@ -231,9 +320,10 @@ class Order:
     def amount_due(self) -> Money:
         """Required deposit + unpaid carry-out − deposit already paid (negative: refund owed).
 
-        A quote takes no payment (RULES.md §2.5, §8), so nothing is due on it.
+        A quote takes no payment (RULES.md §2.5, §8), so nothing is due on it; an invoiced or
+        cancelled order was settled by its last invoice.
         """
-        if self.is_quote:
+        if self.is_quote or self.status in (OrderStatus.INVOICED, OrderStatus.CANCELLED):
             return self._zero()
         carry_out_unpaid = self.carry_out_total - self.paid_for(PaymentPurpose.CARRY_OUT)
         return self.required_deposit + carry_out_unpaid - self.deposit_paid
@@ -282,7 +372,7 @@ def order_status(lines: list[OrderLine]) -> OrderStatus:
         return OrderStatus.INVOICED
     if invoiced > 0:
         return OrderStatus.PARTIALLY_INVOICED
-    if any(line.picked_qty or line.packed_qty for line in live):
+    if any(line.picking_qty or line.picked_qty or line.packed_qty for line in live):
         return OrderStatus.PROCESSING
     return OrderStatus.OPEN
 

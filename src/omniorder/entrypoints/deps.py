@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
@@ -84,3 +85,10 @@ def parse_amount(text: str | None, currency: str, field: str) -> Money | None:
         return Money.parse(text, currency)
     except ValueError as error:
         raise InvalidInput(field, f"{text} is not an amount in {currency}: {error}.") from None
+
+
+def operation_id_for(scope: str, idempotency_key: str | None) -> uuid.UUID:
+    """The operation id an Idempotency-Key stands for (a fresh one without a key)."""
+    if idempotency_key is None:
+        return uuid.uuid4()
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"omniorder:{scope}:{idempotency_key}")

@@ -417,3 +417,101 @@ class ProductPublic(BaseModel):
             other_stores=[AvailabilityPublic.of(a) for a in view.other_stores],
             shipping_warehouse=AvailabilityPublic.of(view.shipping_warehouse),
         )
+
+
+# -- operations on existing orders (store API) ---------------------------------------------
+
+Quantities = Annotated[
+    dict[UUID, int], Field(description="Quantity per order line id", examples=[{}])
+]
+
+
+class OperationIn(Strict):
+    operation_id: UUID | None = Field(
+        default=None, description="Client-generated id; repeating it changes nothing again"
+    )
+    manager_override: ManagerOverride | None = None
+
+
+class LineChangeIn(Strict):
+    line_id: UUID
+    quantity: int | None = None
+    fulfilment: Fulfilment | None = None
+    requested_date: date | None = None
+    delivery_mode: str | None = Field(default=None, max_length=20)
+    ship_to: AddressIn | None = None
+    ship_to_address_id: UUID | None = None
+    pickup_store: str | None = Field(default=None, max_length=20)
+    pickup_by: str | None = Field(default=None, max_length=200)
+
+
+class OrderEditIn(OperationIn):
+    version: int = Field(description="The version you are editing; a stale one gets 409")
+    add: list[LineCreate] = []
+    change: list[LineChangeIn] = []
+    void: list[UUID] = []
+    shipping_charge: Amount | None = Field(
+        default=None, description="New shipping charge (send it only to change it)"
+    )
+    deposit_override: Amount | None = Field(
+        default=None, description="New deposit override (send null to remove it)"
+    )
+    recalculate: bool = Field(default=False, description="Re-price open lines at today's prices")
+    payments: list[PaymentCreate] = []
+    refund_tender: Tender = Tender.CASH
+
+
+class PickListIn(OperationIn):
+    pass
+
+
+class LinesIn(OperationIn):
+    lines: Quantities
+
+
+class PickupIn(OperationIn):
+    lines: Quantities
+    collected_by: str = Field(min_length=1, max_length=200)
+    payments: list[PaymentCreate] = []
+    refund_tender: Tender = Tender.CASH
+
+
+class CancellationIn(OperationIn):
+    charge: Amount | None = Field(
+        default=None, description="Cancellation charge; default: order value × charge %"
+    )
+    payments: list[PaymentCreate] = []
+    refund_tender: Tender = Tender.CASH
+
+
+class LineCancellationIn(OperationIn):
+    lines: Quantities
+    refund_tender: Tender = Tender.CASH
+
+
+class ReturnLineIn(Strict):
+    line_id: UUID
+    quantity: int
+    reason_code: str = Field(min_length=1, max_length=40)
+
+
+class ReturnIn(OperationIn):
+    invoice: str = Field(min_length=1, max_length=40, description="Invoice number or id")
+    lines: list[ReturnLineIn] = []
+    shipping_refund: Amount = "0"
+    refund_tender: Tender = Tender.CASH
+
+
+class ConversionIn(OperationIn):
+    payments: list[PaymentCreate] = []
+
+
+class AmountDuePublic(BaseModel):
+    amount_due: str
+    deposit_held: str
+
+
+class CancellationPreview(BaseModel):
+    default_charge: str
+    deposit_held: str
+    amount_due_with_default_charge: str

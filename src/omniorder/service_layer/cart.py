@@ -91,52 +91,18 @@ def price_cart(
             "customer_account", f"Customer {request.customer_account} does not exist."
         )
     taxes = tax_table(records, params)
-    cur = params.currency
-    lines: list[LineRequest] = []
-    for index, line in enumerate(request.lines):
-        where = f"lines[{index}]"
-        product = records.product(line.sku)
-        if product is None or not product.is_active:
-            raise InvalidInput(f"{where}.sku", f"Product {line.sku} does not exist.")
-        ship_to: Address | None = None
-        if line.fulfilment is Fulfilment.SHIP:
-            ship_to = _ship_to(records, request.customer_account, line, where)
-            mode_code = line.delivery_mode
-            if mode_code is None:
-                raise InvalidInput(f"{where}.delivery_mode", "Choose how to ship this line.")
-            mode = records.delivery_mode(mode_code)
-            if mode is None or mode.kind != "ship":
-                raise InvalidInput(
-                    f"{where}.delivery_mode", f"{mode_code} is not a shipping delivery mode."
-                )
-            location, jurisdiction = store.shipping_warehouse, ship_to.region
-        elif line.fulfilment is Fulfilment.PICKUP:
-            pickup_code = line.pickup_store or store_code
-            pickup = records.store(pickup_code)
-            if pickup is None or not pickup.is_pickup_location:
-                raise InvalidInput(
-                    f"{where}.pickup_store", f"Store {pickup_code} is not a pickup location."
-                )
-            mode_code = params.pickup_delivery_mode
-            location = jurisdiction = pickup.code
-        else:
-            mode_code = params.carry_out_delivery_mode
-            location = jurisdiction = store_code
-        lines.append(
-            LineRequest(
-                sku=product.sku,
-                description=product.name,
-                quantity=line.quantity,
-                unit_price=Money(product.price_amount, cur),
-                tax_rate=taxes.rate(product.tax_group, jurisdiction),
-                fulfilment=line.fulfilment,
-                delivery_mode=mode_code,
-                location=location,
-                requested_date=line.requested_date,
-                ship_to=ship_to,
-                pickup_by=line.pickup_by,
-            )
+    lines = [
+        price_line(
+            records,
+            line,
+            f"lines[{index}]",
+            params=params,
+            taxes=taxes,
+            store=store,
+            customer_account=customer.account,
         )
+        for index, line in enumerate(request.lines)
+    ]
     return NewOrder(
         id=request.id,
         order_type=request.order_type,
@@ -144,9 +110,9 @@ def price_cart(
         channel_ref=channel_ref,
         customer_account=customer.account,
         customer_name=customer.name,
-        currency=cur,
+        currency=params.currency,
         lines=tuple(lines),
-        shipping=_shipping(records, request, lines, params, taxes),
+        shipping=shipping_charge(records, request.shipping_charge, lines, params, taxes),
         deposit_percent=params.default_deposit_percent,
         deposit_override=request.deposit_override,
         tenders=tuple(
@@ -159,6 +125,75 @@ def price_cart(
         ),
         quote_expiration_days=params.quote_expiration_days,
     )
+
+
+def price_line(
+    records: RecordRepository,
+    line: LineInput,
+    where: str,
+    *,
+    params: ParametersRow,
+    taxes: TaxTable,
+    store: StoreRow,
+    customer_account: str,
+) -> LineRequest:
+    """One cart line with its product, price, tax rate, delivery mode and location resolved.
+
+    Tax follows the fulfilment: the fulfilling store for pickup and carry-out, the ship-to
+    region for ship lines (RULES.md §1).
+    """
+    product = records.product(line.sku)
+    if product is None or not product.is_active:
+        raise InvalidInput(f"{where}.sku", f"Product {line.sku} does not exist.")
+    ship_to: Address | None = None
+    if line.fulfilment is Fulfilment.SHIP:
+        ship_to = _ship_to(records, customer_account, line, where)
+        mode_code = line.delivery_mode
+        if mode_code is None:
+            raise InvalidInput(f"{where}.delivery_mode", "Choose how to ship this line.")
+        mode = records.delivery_mode(mode_code)
+        if mode is None or mode.kind != "ship":
+            raise InvalidInput(
+                f"{where}.delivery_mode", f"{mode_code} is not a shipping delivery mode."
+            )
+        location, jurisdiction = store.shipping_warehouse, ship_to.region
+    elif line.fulfilment is Fulfilment.PICKUP:
+        pickup_code = line.pickup_store or store.code
+        pickup = records.store(pickup_code)
+        if pickup is None or not pickup.is_pickup_location:
+            raise InvalidInput(
+                f"{where}.pickup_store", f"Store {pickup_code} is not a pickup location."
+            )
+        mode_code = params.pickup_delivery_mode
+        location = jurisdiction = pickup.code
+    else:
+        mode_code = params.carry_out_delivery_mode
+        location = jurisdiction = store.code
+    return LineRequest(
+        sku=product.sku,
+        description=product.name,
+        quantity=line.quantity,
+        unit_price=Money(product.price_amount, params.currency),
+        tax_rate=taxes.rate(product.tax_group, jurisdiction),
+        fulfilment=line.fulfilment,
+        delivery_mode=mode_code,
+        location=location,
+        requested_date=line.requested_date,
+        ship_to=ship_to,
+        pickup_by=line.pickup_by,
+    )
+
+
+def shipping_charge(
+    records: RecordRepository,
+    amount: Money | None,
+    lines: list[LineRequest],
+    params: ParametersRow,
+    taxes: TaxTable,
+) -> ChargeRequest | None:
+    """The order's shipping charge: as entered, else the first ship line's delivery-mode
+    rate, under the shipping charge code (which must then be set)."""
+    return _shipping_amount(records, amount, lines, params, taxes)
 
 
 def _ship_to(records: RecordRepository, account: str, line: LineInput, where: str) -> Address:
@@ -182,16 +217,14 @@ def _ship_to(records: RecordRepository, account: str, line: LineInput, where: st
     )
 
 
-def _shipping(
+def _shipping_amount(
     records: RecordRepository,
-    request: OrderInput,
+    amount: Money | None,
     lines: list[LineRequest],
     params: ParametersRow,
     taxes: TaxTable,
 ) -> ChargeRequest | None:
-    """The order's shipping charge: as entered, else the first ship line's delivery-mode rate."""
     ship_lines = [line for line in lines if line.fulfilment is Fulfilment.SHIP]
-    amount = request.shipping_charge
     if amount is not None and amount.amount < 0:
         raise InvalidInput("shipping_charge", "A shipping charge cannot be negative.")
     if amount is not None and amount.amount > 0 and not ship_lines:

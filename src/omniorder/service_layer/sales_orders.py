@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from omniorder.adapters.documents import new_order_from_document
 from omniorder.adapters.orm import CustomerAddressRow
 from omniorder.adapters.repositories import RecordRepository
+from omniorder.domain import fulfilment
 from omniorder.domain.creation import NewOrder, create_order
 from omniorder.domain.errors import InvalidInput, NotFound, PermissionDenied
 from omniorder.domain.order import Order
-from omniorder.domain.staff import Authorization
-from omniorder.domain.statuses import Fulfilment
+from omniorder.domain.settlement import TenderIn
+from omniorder.domain.staff import Authorization, Staff
+from omniorder.domain.statuses import Fulfilment, Tender
+from omniorder.domain.stock import Position, stock_changes, stock_position
 from omniorder.service_layer.auth import staff_from_row
 from omniorder.service_layer.cart import require_store, store_today
+from omniorder.service_layer.commands import Command, Ship, apply, command_from_document
+from omniorder.service_layer.ports import PaymentConnector
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
 
@@ -41,10 +47,8 @@ def accept_sales_order(uow: UnitOfWork, *, document: dict[str, Any], store_code:
         store = require_store(uow.records, store_code)
         order = create_order(new, auth=auth, today=store_today(store, created_at), now=created_at)
         order.sales_order_number = f"SO-{uow.counters.next('sales_order'):06d}"
-        for invoice in order.invoices:
-            invoice.number = f"INV-{uow.counters.next('invoice'):06d}"
-        if not order.is_quote:
-            _reserve(uow.records, order)
+        _number_documents(uow, order)
+        _move_stock(uow.records, {}, stock_position(order, _warehouses(uow.records)))
         _remember_addresses(uow.records, order)
         uow.orders.add(order)
         uow.commit()
@@ -82,22 +86,113 @@ def _authorization(
     )
 
 
-def _reserve(records: RecordRepository, order: Order) -> None:
-    """Reserve stock where each line is fulfilled (RULES.md §2.7); back orders are allowed.
+def _warehouses(records: RecordRepository) -> Callable[[str], str]:
+    def warehouse_of(store_code: str) -> str:
+        store = records.store(store_code)
+        return store.warehouse if store else store_code
 
-    Ship lines reserve at the shipping warehouse, pickup lines at the pickup store's
-    warehouse; carry-out lines leave the store now, so they take stock off hand.
+    return warehouse_of
+
+
+def _move_stock(records: RecordRepository, before: Position, after: Position) -> None:
+    """Reserve, release, issue and take back stock as the order's position changed
+    (RULES.md §2.7: ordering beyond availability is allowed — a back order)."""
+    for (location, sku), (reserved, on_hand) in sorted(stock_changes(before, after).items()):
+        records.adjust_stock(location, sku, on_hand=on_hand, reserved=reserved)
+
+
+def _number_documents(uow: UnitOfWork, order: Order) -> None:
+    """HQ numbers invoices, pick lists, packing slips and returns (INV-, PL-, PS-, RET-)."""
+    for invoice in order.invoices:
+        if invoice.number is None:
+            invoice.number = f"INV-{uow.counters.next('invoice'):06d}"
+    for document in order.documents:
+        if document.number is None:
+            prefix = "PL" if document.kind == "pick_list" else "PS"
+            document.number = f"{prefix}-{uow.counters.next(document.kind):06d}"
+    for ret in order.returns:
+        if ret.number is None:
+            ret.number = f"RET-{uow.counters.next('return'):06d}"
+
+
+def apply_operation(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> Order:
+    """Apply a store's operation to the sales order (real-time service, sync mode).
+
+    The same command applied twice changes the order once; a stale expected version is
+    refused with 409. Stock moves and new documents are numbered in the same transaction.
     """
-    for line in order.lines:
-        if line.fulfilment is Fulfilment.SHIP:
-            records.adjust_stock(line.location, line.sku, reserved=line.quantity)
-            continue
-        store = records.store(line.location)
-        location = store.warehouse if store else line.location
-        if line.fulfilment is Fulfilment.PICKUP:
-            records.adjust_stock(location, line.sku, reserved=line.quantity)
-        else:
-            records.adjust_stock(location, line.sku, on_hand=-line.quantity)
+    command = command_from_document(document)
+    if command.store_code != store_code:
+        raise PermissionDenied("store", f"Store {store_code} cannot act as {command.store_code}.")
+    with uow:
+        order = uow.orders.get(command.order_id)
+        if order is None:
+            raise NotFound(f"No sales order for order id {command.order_id}.")
+        _apply_and_save(uow, order, command)
+        uow.commit()
+    return order
+
+
+def _apply_and_save(uow: UnitOfWork, order: Order, command: Command) -> None:
+    auth = _authorization(uow.records, command.operator_id, command.override_by)
+    warehouse_of = _warehouses(uow.records)
+    before = stock_position(order, warehouse_of)
+    version = order.version
+    if not apply(order, command, auth):
+        return
+    _number_documents(uow, order)
+    _move_stock(uow.records, before, stock_position(order, warehouse_of))
+    uow.orders.save(order, expected_version=version)
+
+
+def ship_sales_order(
+    uow: UnitOfWork,
+    *,
+    payments: PaymentConnector,
+    ref: str,
+    quantities: dict[uuid.UUID, int],
+    staff: Staff,
+    operation_id: uuid.UUID,
+    now: datetime,
+) -> Order:
+    """Ship and invoice ship lines from the back office (RULES.md §5).
+
+    The balance is captured from the card kept as a token when the order has one, and put
+    on the customer account otherwise.
+    """
+    with uow:
+        order = uow.orders.get_by_ref(ref)
+        if order is None:
+            raise NotFound(f"No sales order {ref}.")
+        due = fulfilment.amount_due_for_shipment(order, quantities)
+        balance: TenderIn | None = None
+        if due.amount > 0:
+            card = next((p for p in order.payments if p.card_token), None)
+            payment_id = uuid.uuid5(operation_id, "balance")
+            if card is not None and card.card_token is not None:
+                captured = payments.capture(payment_id, card.card_token, due)
+                balance = TenderIn(
+                    payment_id,
+                    Tender.CARD,
+                    due,
+                    card_last4=card.card_last4,
+                    authorization_code=captured.authorization_code,
+                    card_token=card.card_token,
+                )
+            else:
+                balance = TenderIn(payment_id, Tender.CUSTOMER_ACCOUNT, due)
+        command = Command(
+            operation_id=operation_id,
+            order_id=order.id,
+            store_code=order.store_code,
+            at=now,
+            operator_id=staff.operator_id,
+            override_by=None,
+            action=Ship(quantities=quantities, balance_tender=balance),
+        )
+        _apply_and_save(uow, order, command)
+        uow.commit()
+    return order
 
 
 def _remember_addresses(records: RecordRepository, order: Order) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from uuid import UUID
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Header, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from omniorder.adapters.documents import order_to_document
-from omniorder.entrypoints.deps import NowDep, UowDep
+from omniorder.entrypoints.deps import NowDep, UowDep, operation_id_for
 from omniorder.entrypoints.hq.context import CallingStore, HQStaff, require_same_store
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
 from omniorder.entrypoints.schemas import CustomerOrderPublic, SignIn, TokenPublic
@@ -70,6 +72,42 @@ def get_sales_order(number: str, uow: UowDep, staff: HQStaff) -> CustomerOrderPu
     return CustomerOrderPublic.of(sales_orders.get_sales_order(uow, ref=number))
 
 
+class ShipmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    operation_id: UUID | None = None
+    lines: dict[UUID, int] = Field(description="Quantity to ship per line id")
+
+
+@router.post(
+    "/sales-orders/{number}/shipments",
+    response_model=CustomerOrderPublic,
+    status_code=201,
+    tags=["sales orders"],
+)
+def ship_sales_order(
+    number: str,
+    body: ShipmentCreate,
+    request: Request,
+    uow: UowDep,
+    staff: HQStaff,
+    now: NowDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> CustomerOrderPublic:
+    """Ship and invoice ship lines (RULES.md §5); the balance is captured from the stored
+    card token, or put on the customer account."""
+    operation_id = body.operation_id or operation_id_for(f"hq:{number}", idempotency_key)
+    order = sales_orders.ship_sales_order(
+        uow,
+        payments=request.app.state.payments,
+        ref=number,
+        quantities=body.lines,
+        staff=staff,
+        operation_id=operation_id,
+        now=now,
+    )
+    return CustomerOrderPublic.of(order)
+
+
 # -- store → HQ (a store's token, for that store only) ---------------------------------------
 
 
@@ -91,6 +129,29 @@ def rts_create_sales_order(
     require_same_store(calling, code)
     order = sales_orders.accept_sales_order(uow, document=document, store_code=code)
     return order_to_document(order)
+
+
+@router.post(
+    "/rts/stores/{code}/operations", tags=["real-time service"], response_model=dict[str, Any]
+)
+def rts_apply_operation(
+    code: str,
+    calling: CallingStore,
+    uow: UowDep,
+    document: Annotated[dict[str, Any], Body()],
+) -> dict[str, Any]:
+    """Real-time service: apply an operation (edit, pickup, cancel, return, …) to a sales
+    order. Idempotent on the operation id; a stale expected version is refused with 409."""
+    require_same_store(calling, code)
+    order = sales_orders.apply_operation(uow, document=document, store_code=code)
+    return order_to_document(order)
+
+
+@router.get("/rts/stores/{code}/orders/{ref}", tags=["real-time service"])
+def rts_get_order(code: str, ref: str, calling: CallingStore, uow: UowDep) -> dict[str, Any]:
+    """Real-time service: HQ's current copy of an order, for any store (pickups elsewhere)."""
+    require_same_store(calling, code)
+    return order_to_document(sales_orders.get_sales_order(uow, ref=ref))
 
 
 @router.get("/channel-data/stores/{code}", tags=["real-time service"])

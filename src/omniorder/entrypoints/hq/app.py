@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 from fastapi import FastAPI
 
 from omniorder import __version__
 from omniorder.adapters.db import make_engine, make_session_factory
+from omniorder.adapters.payments import TestCardConnector
 from omniorder.config import Settings
 from omniorder.entrypoints.deps import AppContext, utc_now
 from omniorder.entrypoints.hq import api, records
 from omniorder.entrypoints.http_errors import install_error_handlers
+from omniorder.service_layer.ports import PaymentConnector
 
 
-def create_hq_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+def create_hq_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    payments: PaymentConnector | None = None,
+) -> FastAPI:
     engine = make_engine(settings.hq_database_url())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Omniorder HQ",
         version=__version__,
         description="Back office API: sales orders, master data, the real-time service.",
@@ -25,6 +40,7 @@ def create_hq_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now
     app.state.ctx = AppContext(
         settings=settings, session_factory=make_session_factory(engine), clock=clock
     )
+    app.state.payments = payments or TestCardConnector()
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(records.parameters_router)

@@ -1,0 +1,287 @@
+"""Editing a customer order or quote (RULES.md §4) and converting a quote (RULES.md §8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from omniorder.domain.creation import ChargeRequest, LineRequest
+from omniorder.domain.errors import (
+    Conflict,
+    DepositOverrideNotAllowed,
+    InvalidInput,
+    StaleVersion,
+)
+from omniorder.domain.history import Operation, record
+from omniorder.domain.money import Money, total
+from omniorder.domain.order import Charge, Order, OrderLine, required_deposit
+from omniorder.domain.settlement import TenderIn, settle
+from omniorder.domain.staff import Permission
+from omniorder.domain.statuses import (
+    ChargeKind,
+    Fulfilment,
+    OrderStatus,
+    OrderType,
+    PaymentPurpose,
+    Tender,
+)
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """A line as it should be now; the service keeps its locked price unless recalculating."""
+
+    line_id: UUID
+    line: LineRequest
+
+
+@dataclass(frozen=True)
+class OrderEdit:
+    expected_version: int
+    add: tuple[LineRequest, ...] = ()
+    change: tuple[LineChange, ...] = ()
+    void: tuple[UUID, ...] = ()
+    shipping: ChargeRequest | None = None
+    is_shipping_changed: bool = False
+    deposit_override: Money | None = None
+    is_deposit_override_changed: bool = False
+    tenders: tuple[TenderIn, ...] = ()
+    refund_tender: Tender = Tender.CASH
+    is_recalculated: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+
+def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> Money:
+    """Add, void and change lines, dates and charges (RULES.md §4).
+
+    The customer cannot change; invoiced lines cannot change; a fully invoiced or cancelled
+    order cannot be edited. Afterwards the required deposit is recomputed and
+    amount due = required − paid: paid with tenders, or refunded when negative.
+    Returns the amount settled (negative: refunded).
+    """
+    op.auth.require(Permission.EDIT_ORDER, "edit orders")
+    if edit.expected_version != order.version:
+        raise StaleVersion(
+            f"Order {order.channel_ref} changed since you opened it (version {order.version}, "
+            f"you edited version {edit.expected_version}); reload it and edit again."
+        )
+    if not order.is_quote and order.status in (OrderStatus.INVOICED, OrderStatus.CANCELLED):
+        raise Conflict(f"Order {order.channel_ref} is {order.status.value}; it cannot be edited.")
+    if order.is_quote and order.converted_at is not None:
+        raise Conflict(f"Quote {order.channel_ref} was converted; edit the order instead.")
+    for line_id in edit.void:
+        line = _editable(order, line_id, "void")
+        line.cancelled_qty = line.quantity
+        line.picking_qty = line.picked_qty = line.packed_qty = 0
+    for index, change in enumerate(edit.change):
+        _change(order, _editable(order, change.line_id, "change"), change.line, index, today)
+    next_number = max((line.line_number for line in order.lines), default=0) + 1
+    for index, request in enumerate(edit.add):
+        _check_line(request, f"add[{index}]", today)
+        order.lines.append(
+            OrderLine(
+                id=op.child(f"line-{index + 1}"),
+                line_number=next_number + index,
+                sku=request.sku,
+                description=request.description,
+                quantity=request.quantity,
+                unit_price=request.unit_price,
+                tax_rate=request.tax_rate,
+                fulfilment=request.fulfilment,
+                delivery_mode=request.delivery_mode,
+                location=request.location,
+                requested_date=request.requested_date,
+                ship_to=request.ship_to,
+                pickup_by=request.pickup_by,
+            )
+        )
+    if not any(line.live_qty for line in order.lines if line.is_customer_order_line):
+        raise InvalidInput(
+            "lines",
+            "An order needs at least one ship or pickup line; cancel the order instead.",
+        )
+    if edit.is_shipping_changed:
+        _set_shipping(order, op, edit.shipping)
+    if edit.is_deposit_override_changed:
+        if order.is_quote:
+            raise InvalidInput("deposit_override", "A quote takes no deposit override.")
+        if not op.auth.allows(Permission.DEPOSIT_OVERRIDE):
+            raise DepositOverrideNotAllowed(
+                Permission.DEPOSIT_OVERRIDE.value,
+                f"{op.auth.staff.name} may not override the deposit: it needs the "
+                "deposit_override permission; a manager can approve it with a manager override.",
+            )
+        order.deposit_override = edit.deposit_override
+    if order.deposit_override is not None:
+        # Checks the override still lies within 0 … the new order value.
+        required_deposit(order.order_value, order.deposit_percent, order.deposit_override)
+    due = Money.zero(order.currency) if order.is_quote else order.amount_due
+    if order.is_quote and edit.tenders:
+        raise InvalidInput("payments", "A quote takes no payment.")
+    order.payments.extend(
+        settle(
+            order,
+            due,
+            edit.tenders,
+            purpose=PaymentPurpose.DEPOSIT,
+            refund_purpose=PaymentPurpose.DEPOSIT,
+            refund_tender=edit.refund_tender,
+            at=op.at,
+            id_seed=op.child("refund"),
+        )
+    )
+    parts = []
+    if edit.add:
+        parts.append(f"{len(edit.add)} line(s) added")
+    if edit.change:
+        parts.append(f"{len(edit.change)} changed")
+    if edit.void:
+        parts.append(f"{len(edit.void)} voided")
+    if edit.is_recalculated:
+        parts.append("prices recalculated")
+    if edit.is_shipping_changed:
+        parts.append("shipping changed")
+    parts.append(f"total {order.order_total}, settled {due}")
+    record(order, op, "edited", ", ".join(parts))
+    return due
+
+
+def _editable(order: Order, line_id: UUID, verb: str) -> OrderLine:
+    try:
+        line = order.line(line_id)
+    except KeyError:
+        raise InvalidInput(f"{verb}.{line_id}", "That line is not on this order.") from None
+    if line.invoiced_qty:
+        raise Conflict(f"Line {line.line_number} is invoiced; it cannot be {verb}ed.")
+    if line.cancelled_qty >= line.quantity:
+        raise Conflict(f"Line {line.line_number} is already voided.")
+    return line
+
+
+def _check_line(request: LineRequest, where: str, today: date) -> None:
+    if request.quantity <= 0:
+        raise InvalidInput(f"{where}.quantity", "Quantity must be at least 1.")
+    if request.fulfilment is Fulfilment.CARRY_OUT:
+        raise InvalidInput(
+            f"{where}.fulfilment",
+            "Carry-out cannot be added to an existing order; sell it separately.",
+        )
+    if request.requested_date is None or request.requested_date < today:
+        raise InvalidInput(f"{where}.requested_date", f"Choose a date from today ({today}) on.")
+    if request.fulfilment is Fulfilment.SHIP and request.ship_to is None:
+        raise InvalidInput(f"{where}.ship_to", "Choose the address to ship this line to.")
+
+
+def _change(order: Order, line: OrderLine, new: LineRequest, index: int, today: date) -> None:
+    where = f"change[{index}]"
+    if line.fulfilment is Fulfilment.CARRY_OUT:
+        raise Conflict(f"Line {line.line_number} was carried out; return it instead.")
+    _check_line(new, where, today)
+    if new.quantity < line.picked_qty:
+        raise InvalidInput(
+            f"{where}.quantity", f"{line.picked_qty} are already picked; order at least that many."
+        )
+    if new.fulfilment is not line.fulfilment or new.location != line.location:
+        line.picking_qty = line.picked_qty = line.packed_qty = 0
+    line.quantity = new.quantity
+    line.unit_price = new.unit_price
+    line.tax_rate = new.tax_rate
+    line.fulfilment = new.fulfilment
+    line.delivery_mode = new.delivery_mode
+    line.location = new.location
+    line.requested_date = new.requested_date
+    line.ship_to = new.ship_to
+    line.pickup_by = new.pickup_by
+    line.picking_qty = min(line.picking_qty, line.open_qty)
+
+
+def _set_shipping(order: Order, op: Operation, shipping: ChargeRequest | None) -> None:
+    invoiced = {cid for invoice in order.invoices for cid in invoice.charge_ids}
+    for charge in order.live_charges:
+        if charge.kind is ChargeKind.SHIPPING:
+            if charge.id in invoiced:
+                raise Conflict("The shipping charge is already invoiced; it cannot change.")
+            charge.is_cancelled = True
+    if shipping is not None and shipping.amount.amount > 0:
+        if not any(line.fulfilment is Fulfilment.SHIP and line.live_qty for line in order.lines):
+            raise InvalidInput(
+                "shipping_charge", "A shipping charge needs at least one line that is shipped."
+            )
+        order.charges.append(
+            Charge(
+                op.child("shipping"),
+                ChargeKind.SHIPPING,
+                shipping.code,
+                shipping.amount,
+                shipping.tax_rate,
+            )
+        )
+    elif shipping is not None and shipping.amount.amount < 0:
+        raise InvalidInput("shipping_charge", "A shipping charge cannot be negative.")
+
+
+def convert_quote(
+    order: Order,
+    op: Operation,
+    *,
+    today: date,
+    prices: dict[UUID, tuple[Money, Decimal]] | None,
+    tenders: tuple[TenderIn, ...],
+) -> None:
+    """Turn a quote into a customer order (RULES.md §8); the deposit now applies.
+
+    An expired quote is re-priced with today's prices (`prices`, by line id, given by the
+    caller); requested dates must not be in the past. Payments must cover the deposit.
+    """
+    op.auth.require(Permission.CREATE_ORDER, "convert quotes")
+    if not order.is_quote:
+        raise Conflict(f"{order.channel_ref} is an order already, not a quote.")
+    status = order.quote_status(today)
+    if status.value in ("converted", "cancelled"):
+        raise Conflict(f"Quote {order.channel_ref} is {status.value}; it cannot be converted.")
+    if status.value == "expired":
+        if prices is None:
+            raise Conflict("The quote has expired: it must be re-priced to convert it.")
+        for line in order.lines:
+            if line.id in prices:
+                unit_price, tax_rate = prices[line.id]
+                line.unit_price = unit_price
+                line.tax_rate = tax_rate
+    for index, line in enumerate(order.lines):
+        if line.live_qty and line.requested_date is not None and line.requested_date < today:
+            raise InvalidInput(
+                f"lines[{index}].requested_date",
+                f"Line {line.line_number}'s date {line.requested_date} has passed; edit the "
+                "quote's dates before converting it.",
+            )
+    order.order_type = OrderType.CUSTOMER_ORDER
+    order.converted_at = op.at
+    due = order.required_deposit
+    paid = total([t.amount for t in tenders], order.currency)
+    if paid < due:
+        raise InvalidInput("payments", f"The payments ({paid}) do not cover the deposit ({due}).")
+    if paid > order.order_value:
+        raise InvalidInput("payments", f"The payments ({paid}) are more than the order value.")
+    payments = (
+        settle(
+            order,
+            paid,
+            tenders,
+            purpose=PaymentPurpose.DEPOSIT,
+            refund_purpose=PaymentPurpose.DEPOSIT,
+            refund_tender=Tender.CASH,
+            at=op.at,
+            id_seed=op.child("refund"),
+        )
+        if paid.amount > 0
+        else []
+    )
+    order.payments.extend(payments)
+    record(
+        order,
+        op,
+        "quote_converted",
+        f"{'re-priced, ' if status.value == 'expired' else ''}deposit {due}, paid {paid}",
+    )

@@ -1,0 +1,56 @@
+"""Operations on an order, and the history entry each one writes (RULES.md §9)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID, uuid5
+
+from omniorder.domain.errors import Conflict
+from omniorder.domain.order import Order, OrderEvent
+from omniorder.domain.staff import Authorization
+from omniorder.domain.statuses import OrderStatus
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One request to change an order: its client-generated id, when, and who (with any
+    manager who approved it). Repeating the same id changes nothing (DESIGN.md § Identity)."""
+
+    id: UUID
+    at: datetime
+    auth: Authorization
+
+    def child(self, name: str) -> UUID:
+        return uuid5(self.id, name)
+
+    @property
+    def event_id(self) -> UUID:
+        return self.child("event")
+
+
+def already_applied(order: Order, op: Operation) -> bool:
+    return order.has_event(op.event_id)
+
+
+def record(order: Order, op: Operation, action: str, detail: str) -> None:
+    """Append the history entry and bump the version: every change is one new version."""
+    order.events.append(
+        OrderEvent(
+            id=op.event_id,
+            at=op.at,
+            action=action,
+            operator_id=op.auth.staff.operator_id,
+            detail=detail,
+            override_by=op.auth.override_by.operator_id if op.auth.override_by else None,
+        )
+    )
+    order.version += 1
+
+
+def require_live_order(order: Order, action: str) -> None:
+    """Refuse changes to quotes (where the action is for orders) and to finished orders."""
+    if order.is_quote:
+        raise Conflict(f"{order.channel_ref} is a quote: convert it to an order to {action} it.")
+    if order.status is OrderStatus.CANCELLED:
+        raise Conflict(f"Order {order.channel_ref} is cancelled; it cannot be {action}.")
