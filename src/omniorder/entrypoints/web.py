@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -55,10 +57,21 @@ def format_date(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
+def format_percent(value: Decimal) -> str:
+    """10.00 → "10", 8.875 → "8.875" (never "1E+1")."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def words(value: object) -> str:
     """An enum value or code as words: "partially_invoiced" → "Partially invoiced"."""
     text = str(value).replace("_", " ")
     return text[:1].upper() + text[1:]
+
+
+def field_id(name: str) -> str:
+    """An HTML id for a field path: "lines[0].requested_date" → "lines-0-requested_date"."""
+    return re.sub(r"[^A-Za-z0-9_]+", "-", name).strip("-") or "form"
 
 
 def make_templates(directory: Path) -> Jinja2Templates:
@@ -67,6 +80,8 @@ def make_templates(directory: Path) -> Jinja2Templates:
     env.filters["money"] = format_money
     env.filters["day"] = format_date
     env.filters["words"] = words
+    env.filters["fid"] = field_id
+    env.filters["percent"] = format_percent
     env.globals["CSRF_FIELD"] = CSRF_FIELD
     return templates
 
@@ -81,7 +96,7 @@ def session_token(request: Request) -> str | None:
 def require_session_token(request: Request) -> str:
     token = session_token(request)
     if token is None:
-        raise auth.NotSignedIn("sign_in", "Sign in first.")
+        raise auth.NotSignedIn("Sign in first.")
     return token
 
 
@@ -156,7 +171,7 @@ def page_route_class(render_error: ErrorPage, sign_in_path: str = "/signin") -> 
     error as a page in words (never a stack trace or a JSON body)."""
 
     class PageRoute(APIRoute):
-        def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             handler = super().get_route_handler()
 
             async def page_handler(request: Request) -> Response:

@@ -6,8 +6,10 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from omniorder import __version__
 from omniorder.adapters.db import make_engine, make_session_factory
@@ -17,7 +19,7 @@ from omniorder.config import Settings
 from omniorder.domain.errors import OmniorderError
 from omniorder.entrypoints.deps import utc_now
 from omniorder.entrypoints.http_errors import install_error_handlers
-from omniorder.entrypoints.store import api
+from omniorder.entrypoints.store import api, operations_api, pages
 from omniorder.entrypoints.store.context import StoreContext
 from omniorder.service_layer.channel_data import import_channel_data
 from omniorder.service_layer.ports import HQ, PaymentConnector
@@ -70,6 +72,9 @@ def create_store_app(
     app.state.ctx = ctx
     install_error_handlers(app)
     app.include_router(api.router)
+    app.include_router(operations_api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/health", tags=["operations"])
     def health() -> dict[str, str]:

@@ -8,6 +8,7 @@ the domain's field paths ("lines[0].requested_date"), so an error lands next to 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 import uuid
@@ -22,17 +23,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from omniorder.adapters.orm import CustomerRow, DeliveryModeRow, StoreRow
-from omniorder.domain.creation import TenderRequest, create_order
+from omniorder.domain.creation import NewOrder, TenderRequest, create_order
 from omniorder.domain.errors import InvalidInput, OmniorderError
 from omniorder.domain.money import Money
-from omniorder.domain.order import Order
+from omniorder.domain.order import Charge, Order, OrderLine
 from omniorder.domain.staff import Authorization, Permission, Staff
-from omniorder.domain.statuses import Fulfilment, OrderStatus, OrderType, Tender
+from omniorder.domain.statuses import ChargeKind, Fulfilment, OrderStatus, OrderType, Tender
 from omniorder.entrypoints.deps import NowDep, UowDep, parse_amount
 from omniorder.entrypoints.store.context import StoreContext, StoreCtx
 from omniorder.entrypoints.web import (
     clear_session_cookie,
     field_errors,
+    format_money,
     html_error,
     make_templates,
     page_globals,
@@ -371,7 +373,8 @@ def quote_cart(
     """Price and check the cart on a throwaway basis: the order it would create, unpaid.
 
     The domain checks that payments cover the amount due, so the check runs with one
-    stand-in tender of the whole order total; the stand-in is dropped from the result.
+    stand-in tender of the whole order total (always enough, never too much); the stand-in
+    is dropped from the result.
     """
     with uow:
         currency = require_parameters(uow.records).currency
@@ -382,15 +385,10 @@ def quote_cart(
         new = price_cart(uow.records, request, store_code=ctx.store_code, channel_ref="(quote)")
     if new.order_type is OrderType.QUOTE:
         return create_order(new, auth=authorization, today=today, now=now)
-    unpaid = create_order(
-        dataclasses.replace(new, order_type=OrderType.QUOTE, deposit_override=None),
-        auth=authorization,
-        today=today,
-        now=now,
-    )
+    total = _order_total(new, now)
     stand_in = (
-        (TenderRequest(id=uuid.uuid4(), tender=Tender.CASH, amount=unpaid.order_total),)
-        if unpaid.order_total.amount > 0
+        (TenderRequest(id=uuid.uuid4(), tender=Tender.CASH, amount=total),)
+        if total.amount > 0
         else ()
     )
     order = create_order(
@@ -398,6 +396,49 @@ def quote_cart(
     )
     order.payments = []
     return order
+
+
+def _order_total(new: NewOrder, now: datetime) -> Money:
+    """The cart's order total, as the domain's order aggregate computes it."""
+    draft = Order(
+        id=new.id,
+        order_type=new.order_type,
+        store_code=new.store_code,
+        channel_ref=new.channel_ref,
+        customer_account=new.customer_account,
+        customer_name=new.customer_name,
+        currency=new.currency,
+        created_at=now,
+        created_by="",
+        deposit_percent=new.deposit_percent,
+        lines=[
+            OrderLine(
+                id=uuid.uuid4(),
+                line_number=index + 1,
+                sku=line.sku,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                tax_rate=line.tax_rate,
+                fulfilment=line.fulfilment,
+                delivery_mode=line.delivery_mode,
+                location=line.location,
+            )
+            for index, line in enumerate(new.lines)
+        ],
+        charges=[
+            Charge(
+                id=uuid.uuid4(),
+                kind=ChargeKind.SHIPPING,
+                code=new.shipping.code,
+                amount=new.shipping.amount,
+                tax_rate=new.shipping.tax_rate,
+            )
+        ]
+        if new.shipping
+        else [],
+    )
+    return draft.order_total
 
 
 # -- new order page --------------------------------------------------------------------------
@@ -466,13 +507,13 @@ def _apply_action(
     if action == "find_customer":
         if not cart.customer_q:
             return {"customer_q": "Type a name, phone, email or account number to search."}
-        found = catalogue.search_customers(uow, text=cart.customer_q)
-        if len(found) == 1:
-            cart.customer_account, cart.customer_q = found[0].account, ""
-        elif not found:
+        customers = catalogue.search_customers(uow, text=cart.customer_q)
+        if len(customers) == 1:
+            cart.customer_account, cart.customer_q = customers[0].account, ""
+        elif not customers:
             return {"customer_q": f"No customer matches “{cart.customer_q}”."}
         else:
-            view.customer_results = found
+            view.customer_results = customers
     elif action.startswith("pick_customer:"):
         cart.customer_account, cart.customer_q = action.split(":", 1)[1], ""
     elif action == "clear_customer":
@@ -484,9 +525,7 @@ def _apply_action(
         if not text:
             return {"product_q": "Type or scan a barcode, SKU or product name."}
         found = catalogue.search_products(uow, text=text, store_code=store_code)
-        exact = [
-            v for v in found if text.upper() == v.product.sku or text == v.product.barcode
-        ]
+        exact = [v for v in found if text.upper() == v.product.sku or text == v.product.barcode]
         if len(exact) == 1 or len(found) == 1:
             chosen = (exact or found)[0]
             cart.lines.append(_new_line(cart, chosen.product.sku, cart.product_qty, store_code))
@@ -519,9 +558,11 @@ def _load_view(uow: UnitOfWork, cart: CartForm, view: CartView, store_code: str)
         view.pickup_stores = [
             s for s in uow.records.list(StoreRow, StoreRow.code) if s.is_pickup_location
         ]
-        view.ship_modes = [
-            m for m in uow.records.list(DeliveryModeRow, DeliveryModeRow.code) if m.kind == "ship"
-        ]
+        # Cheapest first: it is the default for a new ship line.
+        modes = uow.records.list(DeliveryModeRow, DeliveryModeRow.code)
+        view.ship_modes = sorted(
+            (m for m in modes if m.kind == "ship"), key=lambda m: (m.rate_amount, m.code)
+        )
     for line in cart.lines:
         if line.sku not in view.products:
             product = _product(uow, line.sku, store_code)
@@ -552,12 +593,10 @@ def _try_quote(
         errors = _normalize(field_errors(error))
         if cart.deposit_override:
             # Still show the totals with the default deposit.
-            try:
+            with contextlib.suppress(FormErrors, OmniorderError):
                 view.order = quote_cart(
                     ctx, uow, staff, dataclasses.replace(cart, deposit_override=""), now
                 )
-            except (FormErrors, OmniorderError):
-                pass
         return errors
     order = view.order
     due = order.amount_due
@@ -607,6 +646,7 @@ def _render_cart(
         today=today,
         deposit_percent=params.default_deposit_percent,
         can_override=staff.has(Permission.DEPOSIT_OVERRIDE),
+        price=lambda minor: format_money(Money(minor, params.currency)),
     )
 
 
@@ -641,9 +681,7 @@ def update_cart(
         quote_errors = _try_quote(ctx, uow, staff, cart, view, now)
         if action == "quote":
             errors.update(quote_errors)
-    return _render_cart(
-        request, ctx, uow, staff, cart, view, errors, now, 422 if errors else 200
-    )
+    return _render_cart(request, ctx, uow, staff, cart, view, errors, now, 422 if errors else 200)
 
 
 @router.post("/orders/new", response_class=HTMLResponse)

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Screenshots of the store POS at 1024×768 into docs/screenshots/.
+
+Starts HQ and store S001 on loopback (tests/servers.py), takes a hybrid order in Debian's
+Chromium and saves: sign-in, new order (filled in, with totals), receipt, order detail.
+Run: .venv/bin/python scripts/screenshots.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from tests.servers import running_servers  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+SIZE = {"width": 1024, "height": 768}
+
+
+def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
+    path = OUT / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+def fill_order(page: Page, soon: str) -> None:
+    page.goto("/orders/new")
+    page.locator("#customer_q").fill("Lovelace")
+    page.locator("#customer_q").press("Enter")
+    page.locator("[data-customer]").wait_for()
+    for code, quantity in (("SOFA-3S", 1), ("0400000000048", 2), ("VASE-GLASS", 1)):
+        count = page.locator("fieldset.line").count()
+        page.locator("#product_q").fill(code)
+        page.locator("#product_qty").fill(str(quantity))
+        page.locator("#product_q").press("Enter")
+        page.locator(f"#line-{count}").wait_for()
+
+    def choose(index: int, value: str) -> None:
+        page.locator(f'#line-{index} label.seg-option:has(input[value="{value}"])').click()
+
+    choose(0, "ship")
+    page.locator('[name="lines[0].requested_date"]').fill(soon)
+    choose(1, "pickup")
+    page.locator('[name="lines[1].pickup_store"]').select_option("S002")
+    page.locator('[name="lines[1].requested_date"]').fill(soon)
+    page.locator('[name="lines[1].pickup_by"]').fill("Charles Babbage")
+    choose(2, "carry_out")
+    page.locator("#deposit_override").fill("50.00")
+    page.locator("#manager_override-operator_id").fill("1002")
+    page.locator("#manager_override-password").fill("manager1")
+    page.get_by_role("button", name="Update totals").click()
+    page.locator("[data-totals]").wait_for()
+    page.locator("#payments-0-card_number").fill("4242 4242 4242 4242")
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    soon = (datetime.now(ZoneInfo("America/New_York")).date() + timedelta(days=3)).isoformat()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_servers(Path(tmp)) as servers,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(base_url=servers.store_url("S001"), viewport=SIZE)
+        page = context.new_page()
+        page.goto("/signin")
+        page.get_by_label("Operator id").fill("1001")
+        shoot(page, "signin")
+        page.get_by_label("Password").fill("cashier1")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Hello, Casey Downtown").wait_for()
+        shoot(page, "home")
+
+        fill_order(page, soon)
+        page.evaluate("window.scrollTo(0, 0)")
+        shoot(page, "new-order")
+        shoot(page, "new-order-full", full_page=True)
+
+        started = time.monotonic()
+        page.get_by_role("button", name="Create order and pay").click()
+        page.locator("[data-channel-ref]").wait_for()
+        print(f"order created in {time.monotonic() - started:.1f} s")
+        shoot(page, "receipt")
+        page.emulate_media(media="print")
+        shoot(page, "receipt-print", full_page=True)
+        page.emulate_media(media="screen")
+
+        page.get_by_role("link", name="Open order").click()
+        page.locator("table.lines-table").wait_for()
+        shoot(page, "order-detail")
+        shoot(page, "order-detail-full", full_page=True)
+
+        page.goto("/orders?q=lovelace")
+        shoot(page, "find")
+
+        page.goto("/orders/new")
+        page.locator("#customer_q").fill("Hopper")
+        page.locator("#customer_q").press("Enter")
+        page.locator("[data-customer]").wait_for()
+        page.locator("#product_q").fill("RUG-WOOL")
+        page.locator("#product_q").press("Enter")
+        page.locator("#line-0").wait_for()
+        page.locator('#line-0 label.seg-option:has(input[value="pickup"])').click()
+        page.locator('[name="lines[0].requested_date"]').fill("2020-01-01")
+        page.locator("#payments-0-card_number").fill("4000000000000002")
+        page.get_by_role("button", name="Create order and pay").click()
+        page.locator("[data-error-summary]").wait_for()
+        shoot(page, "new-order-errors")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
