@@ -7,7 +7,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from omniorder.domain.errors import Conflict, InvalidInput, MissingChargeCode
-from omniorder.domain.history import Operation, record, require_live_order
+from omniorder.domain.history import Operation, all_or_nothing, record, require_live_order
 from omniorder.domain.money import Money
 from omniorder.domain.order import Charge, Invoice, Order
 from omniorder.domain.settlement import TenderIn, settle
@@ -21,6 +21,7 @@ def cancellation_charge(order: Order, percent: Decimal) -> Money:
     return order.order_value.percent(percent)
 
 
+@all_or_nothing
 def cancel_order(
     order: Order,
     op: Operation,
@@ -96,6 +97,7 @@ def cancel_order(
     return invoice
 
 
+@all_or_nothing
 def cancel_lines(
     order: Order,
     op: Operation,

@@ -14,7 +14,7 @@ from omniorder.domain.errors import (
     InvalidInput,
     StaleVersion,
 )
-from omniorder.domain.history import Operation, record
+from omniorder.domain.history import Operation, all_or_nothing, record
 from omniorder.domain.money import Money, total
 from omniorder.domain.order import Charge, Order, OrderLine, required_deposit
 from omniorder.domain.settlement import TenderIn, settle
@@ -53,6 +53,7 @@ class OrderEdit:
     notes: tuple[str, ...] = field(default=())
 
 
+@all_or_nothing
 def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> Money:
     """Add, void and change lines, dates and charges (RULES.md §4).
 
@@ -117,7 +118,13 @@ def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> 
     if order.deposit_override is not None:
         # Checks the override still lies within 0 … the new order value.
         required_deposit(order.order_value, order.deposit_percent, order.deposit_override)
-    due = Money.zero(order.currency) if order.is_quote else order.amount_due
+    if order.is_quote:
+        due = Money.zero(order.currency)
+    elif not any(line.open_qty for line in order.lines if line.is_customer_order_line):
+        # Nothing is left to invoice: whatever deposit is still held goes back.
+        due = -order.deposit_held
+    else:
+        due = order.amount_due
     if order.is_quote and edit.tenders:
         raise InvalidInput("payments", "A quote takes no payment.")
     order.payments.extend(
@@ -185,7 +192,8 @@ def _change(order: Order, line: OrderLine, new: LineRequest, index: int, today: 
         )
     if new.fulfilment is not line.fulfilment or new.location != line.location:
         line.picking_qty = line.picked_qty = line.packed_qty = 0
-    line.quantity = new.quantity
+    # The quantity the associate sees and edits is what is still wanted (not cancelled).
+    line.quantity = new.quantity + line.cancelled_qty
     line.unit_price = new.unit_price
     line.tax_rate = new.tax_rate
     line.fulfilment = new.fulfilment
@@ -222,6 +230,7 @@ def _set_shipping(order: Order, op: Operation, shipping: ChargeRequest | None) -
         raise InvalidInput("shipping_charge", "A shipping charge cannot be negative.")
 
 
+@all_or_nothing
 def convert_quote(
     order: Order,
     op: Operation,

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from uuid import UUID
 
 from omniorder.domain.errors import Conflict, InvalidInput
-from omniorder.domain.history import Operation, record, require_live_order
+from omniorder.domain.history import Operation, all_or_nothing, record, require_live_order
 from omniorder.domain.money import Money, total
 from omniorder.domain.order import (
     DocumentLine,
@@ -49,6 +49,7 @@ def _fulfilled_here(line: OrderLine, store_code: str, store_warehouse: str) -> b
     return line.fulfilment is Fulfilment.SHIP and line.location == store_warehouse
 
 
+@all_or_nothing
 def create_pick_list(
     order: Order, op: Operation, *, store_code: str, store_warehouse: str
 ) -> FulfilmentDocument:
@@ -69,6 +70,7 @@ def create_pick_list(
     return document
 
 
+@all_or_nothing
 def mark_picked(order: Order, op: Operation, *, quantities: Mapping[UUID, int]) -> None:
     """Record picked quantities; partial quantities are allowed."""
     require_live_order(order, "picked")
@@ -86,6 +88,7 @@ def mark_picked(order: Order, op: Operation, *, quantities: Mapping[UUID, int]) 
     record(order, op, "picked", _describe(order, quantities))
 
 
+@all_or_nothing
 def pack(order: Order, op: Operation, *, quantities: Mapping[UUID, int]) -> FulfilmentDocument:
     """Pack picked ship lines onto a packing slip; pickup lines are picked, never packed."""
     require_live_order(order, "packed")
@@ -107,6 +110,7 @@ def pack(order: Order, op: Operation, *, quantities: Mapping[UUID, int]) -> Fulf
     return document
 
 
+@all_or_nothing
 def pick_up(
     order: Order,
     op: Operation,
@@ -153,6 +157,7 @@ def pick_up(
     return invoice
 
 
+@all_or_nothing
 def ship(
     order: Order,
     op: Operation,

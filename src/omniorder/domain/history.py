@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Concatenate, ParamSpec, TypeVar
 from uuid import UUID, uuid5
 
-from omniorder.domain.errors import Conflict
+from omniorder.domain.errors import Conflict, OmniorderError
 from omniorder.domain.order import Order, OrderEvent
 from omniorder.domain.staff import Authorization
 from omniorder.domain.statuses import OrderStatus
@@ -54,3 +58,27 @@ def require_live_order(order: Order, action: str) -> None:
         raise Conflict(f"{order.channel_ref} is a quote: convert it to an order to {action} it.")
     if order.status is OrderStatus.CANCELLED:
         raise Conflict(f"Order {order.channel_ref} is cancelled; it cannot be {action}.")
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def all_or_nothing(
+    operation: Callable[Concatenate[Order, P], R],
+) -> Callable[Concatenate[Order, P], R]:
+    """A refused operation leaves the order exactly as it was, even if it had begun changing
+    it: the rules are checked as the operation goes, and a late refusal undoes the early
+    changes."""
+
+    @functools.wraps(operation)
+    def guarded(order: Order, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        saved = copy.deepcopy(order.__dict__)
+        try:
+            return operation(order, *args, **kwargs)
+        except OmniorderError:
+            order.__dict__.clear()
+            order.__dict__.update(saved)
+            raise
+
+    return guarded

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from omniorder.domain.errors import Conflict, InvalidInput, PermissionDenied
-from omniorder.domain.history import Operation, record
+from omniorder.domain.history import Operation, all_or_nothing, record
 from omniorder.domain.money import Money, total
 from omniorder.domain.order import Invoice, Order, ReturnLine, ReturnOrder
 from omniorder.domain.settlement import settle
@@ -50,6 +50,7 @@ def shipping_refunded(order: Order) -> Money:
     return total([ret.shipping_refund for ret in order.returns], order.currency)
 
 
+@all_or_nothing
 def return_goods(
     order: Order,
     op: Operation,

@@ -415,7 +415,7 @@ def _merged(line: OrderLine, update: LineUpdate) -> LineInput:
     same = fulfilment_ is line.fulfilment
     return LineInput(
         sku=line.sku,
-        quantity=update.quantity if update.quantity is not None else line.quantity,
+        quantity=update.quantity if update.quantity is not None else line.live_qty,
         fulfilment=fulfilment_,
         requested_date=update.requested_date or line.requested_date,
         delivery_mode=update.delivery_mode or (line.delivery_mode if same else None),
