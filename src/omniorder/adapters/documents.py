@@ -8,14 +8,16 @@ exactly (tests/unit/test_documents.py).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from omniorder.domain.creation import NewOrder
+from omniorder.domain.errors import InvalidInput
 from omniorder.domain.order import Order
 
 Document = dict[str, Any]
+T = TypeVar("T")
 
 _order = TypeAdapter(Order)
 _new_order = TypeAdapter(NewOrder)
@@ -26,7 +28,7 @@ def order_to_document(order: Order) -> Document:
 
 
 def order_from_document(doc: Document) -> Order:
-    return _order.validate_python(doc)
+    return decode(_order, doc)
 
 
 def new_order_to_document(
@@ -44,4 +46,16 @@ def new_order_to_document(
 
 
 def new_order_from_document(doc: Document) -> NewOrder:
-    return _new_order.validate_python(doc["new_order"])
+    if not isinstance(doc, dict) or "new_order" not in doc:
+        raise InvalidInput("new_order", "The document has no new_order.")
+    return decode(_new_order, doc["new_order"])
+
+
+def decode(adapter: TypeAdapter[T], data: Any) -> T:
+    """Validate a document, turning a malformed one into InvalidInput naming the field."""
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "document"
+        raise InvalidInput(field, f"The document is malformed: {first['msg']}.") from None

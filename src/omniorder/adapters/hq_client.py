@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -54,7 +55,9 @@ class HQClient:
         )
 
     def get_order(self, ref: str) -> dict[str, Any]:
-        return self._call("GET", f"/api/v1/rts/stores/{self.store_code}/orders/{ref}")
+        return self._call(
+            "GET", f"/api/v1/rts/stores/{self.store_code}/orders/{quote(ref, safe='')}"
+        )
 
     def channel_data(self) -> dict[str, Any]:
         return self._call("GET", f"/api/v1/channel-data/stores/{self.store_code}")

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from pydantic import Field, TypeAdapter
 
+from omniorder.adapters.documents import decode
 from omniorder.domain import cancellation, editing, fulfilment, returns
 from omniorder.domain.editing import OrderEdit
 from omniorder.domain.errors import StaleVersion
@@ -138,7 +139,7 @@ def command_to_document(command: Command) -> dict[str, Any]:
 
 
 def command_from_document(document: dict[str, Any]) -> Command:
-    return _command.validate_python(document)
+    return decode(_command, document)
 
 
 def apply(order: Order, command: Command, auth: Authorization) -> bool:
