@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Screenshots of the HQ back office at 1024×768 into docs/screenshots/hq-*.png.
+
+Starts HQ and store S001 on loopback (tests/servers.py), creates an order with a ship line
+through the store's API, and in Debian's Chromium saves: retail parameters (and an error),
+sales orders, a sales order before and after shipping, a customer, and a product.
+Run: .venv/bin/python scripts/screenshots_hq.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from tests.builders import HOME_C0001  # noqa: E402
+from tests.servers import running_servers, sign_in  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+SIZE = {"width": 1024, "height": 768}
+
+
+def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
+    path = OUT / f"hq-{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+def create_order(store_url: str) -> str:
+    soon = datetime.now(ZoneInfo("America/New_York")).date() + timedelta(days=3)
+    body = {
+        "customer_account": "C0001",
+        "lines": [
+            {
+                "sku": "SOFA-3S",
+                "quantity": 1,
+                "fulfilment": "ship",
+                "requested_date": str(soon),
+                "delivery_mode": "STD",
+                "ship_to_address_id": str(HOME_C0001),
+            },
+            {
+                "sku": "CHAIR-ARM",
+                "quantity": 2,
+                "fulfilment": "ship",
+                "requested_date": str(soon),
+                "delivery_mode": "STD",
+                "ship_to_address_id": str(HOME_C0001),
+            },
+            {"sku": "VASE-GLASS", "quantity": 1, "fulfilment": "carry_out"},
+        ],
+        "payments": [{"tender": "card", "amount": "300.00", "card_number": "4242424242424242"}],
+    }
+    created = httpx.post(
+        f"{store_url}/api/v1/customer-orders",
+        json=body,
+        headers=sign_in(store_url, "1001", "cashier1"),
+        timeout=20,
+    )
+    created.raise_for_status()
+    return str(created.json()["sales_order_number"])
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_servers(Path(tmp)) as servers,
+        sync_playwright() as playwright,
+    ):
+        number = create_order(servers.store_url("S001"))
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(base_url=servers.hq_url, viewport=SIZE)
+        page = context.new_page()
+        page.goto("/signin")
+        page.get_by_label("Operator id").fill("admin")
+        shoot(page, "signin")
+        page.get_by_label("Password").fill("hqadmin1")
+        page.get_by_role("button", name="Sign in").click()
+        page.locator("[data-results]").wait_for()
+        shoot(page, "sales-orders")
+
+        page.goto("/parameters")
+        shoot(page, "parameters")
+        page.get_by_label("Shipping charge code").fill("FREIGHT")
+        page.get_by_label("Default deposit").fill("12.5")
+        page.get_by_role("button", name="Save parameters").click()
+        page.locator("[data-error-summary]").wait_for()
+        shoot(page, "parameters-error")
+
+        page.goto(f"/sales-orders/{number}")
+        shoot(page, "sales-order")
+        page.locator("#ship").scroll_into_view_if_needed()
+        shoot(page, "sales-order-ship")
+        page.locator('[data-ship-line="2"]').fill("1")
+        page.get_by_role("button", name="Ship and invoice").click()
+        page.locator("[data-shipment]").wait_for()
+        shoot(page, "sales-order-shipped")
+        shoot(page, "sales-order-shipped-full", full_page=True)
+
+        page.goto("/customers/edit?account=C0001")
+        shoot(page, "customer")
+        page.goto("/stores/edit?code=S001")
+        shoot(page, "store", full_page=True)
+        page.goto("/functionality-profiles")
+        shoot(page, "profiles")
+        page.goto("/inventory?q=SOFA")
+        shoot(page, "inventory")
+        page.goto("/store-transactions")
+        shoot(page, "store-transactions")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
