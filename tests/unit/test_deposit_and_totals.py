@@ -334,8 +334,20 @@ def test_a_deposit_override_outside_zero_to_order_value_is_refused(override: int
     assert "1744.97 USD" in raised.value.message
 
 
-def test_an_order_with_an_override_out_of_range_refuses_to_state_its_deposit() -> None:
-    order = make_hybrid_order(deposit_override=usd(174498))
+def test_an_override_above_what_is_left_after_cancelling_lines_is_capped_at_the_value() -> None:
+    # Given a manager's 150.00 deposit on two 100.00 lines (no tax)
+    order = make_order(
+        lines=[
+            make_line(number=1, quantity=1, unit_price=usd(10000), tax_rate=Decimal(0)),
+            make_line(number=2, quantity=1, unit_price=usd(10000), tax_rate=Decimal(0)),
+        ],
+        deposit_override=usd(15000),
+    )
+    assert order.required_deposit == usd(15000)
 
-    with pytest.raises(DepositOverrideOutOfRange):
-        _ = order.required_deposit
+    # When one line is cancelled, the value (100.00) falls below the override
+    order.lines[1].cancelled_qty = 1
+
+    # Then the required deposit is the whole value, not an error
+    assert order.order_value == usd(10000)
+    assert order.required_deposit == usd(10000)

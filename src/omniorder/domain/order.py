@@ -273,9 +273,14 @@ class Order:
 
     @property
     def required_deposit(self) -> Money:
+        """The deposit this order requires now. An override was checked against the order
+        value when it was set; if lines were cancelled since, it is capped at the value."""
         if self.is_quote:
             return self._zero()
-        return required_deposit(self.order_value, self.deposit_percent, self.deposit_override)
+        value = self.order_value
+        if self.deposit_override is not None and self.deposit_override > value:
+            return value
+        return required_deposit(value, self.deposit_percent, self.deposit_override)
 
     def paid_for(self, purpose: PaymentPurpose) -> Money:
         return total([p.amount for p in self.payments if p.purpose is purpose], self.currency)
