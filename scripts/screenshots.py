@@ -2,7 +2,9 @@
 """Screenshots of the store POS at 1024×768 into docs/screenshots/.
 
 Starts HQ and store S001 on loopback (tests/servers.py), takes a hybrid order in Debian's
-Chromium and saves: sign-in, new order (filled in, with totals), receipt, order detail.
+Chromium and saves: sign-in, new order (filled in, with totals), receipt, order detail, and
+the order actions: pick up (amount due shown), cancel (refund shown), return (refused until
+a manager approves the shipping refund).
 Run: .venv/bin/python scripts/screenshots.py
 """
 
@@ -18,8 +20,9 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import httpx  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
-from tests.servers import running_servers  # noqa: E402
+from tests.servers import running_servers, sign_in  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SIZE = {"width": 1024, "height": 768}
@@ -59,6 +62,65 @@ def fill_order(page: Page, soon: str) -> None:
     page.get_by_role("button", name="Update totals").click()
     page.locator("[data-totals]").wait_for()
     page.locator("#payments-0-card_number").fill("4242 4242 4242 4242")
+
+
+def action_pages(page: Page, store_url: str, soon: str) -> None:
+    """Orders taken through the JSON API, then the pickup, cancel and return pages."""
+    api = httpx.Client(base_url=store_url, headers=sign_in(store_url, "1001", "cashier1"))
+
+    def order(*skus: tuple[str, int]) -> dict[str, object]:
+        body = {
+            "customer_account": "C0004",
+            "lines": [
+                {"sku": sku, "quantity": qty, "fulfilment": "pickup", "requested_date": soon,
+                 "pickup_store": "S001", "pickup_by": "Dorothy Vaughan"}
+                for sku, qty in skus
+            ],
+            "deposit_override": "50.00",
+            "manager_override": {"operator_id": "1002", "password": "manager1"},
+            "payments": [{"tender": "card", "amount": "50.00", "card_number": "4242424242424242"}],
+        }  # fmt: skip
+        response = api.post("/api/v1/customer-orders", json=body)
+        response.raise_for_status()
+        result: dict[str, object] = response.json()
+        return result
+
+    pickup = order(("LAMP-FLOOR", 2), ("CHAIR-ARM", 1))
+    page.goto(f"/orders/{pickup['channel_ref']}/pickup")
+    lamp_id = pickup["lines"][0]["id"]  # type: ignore[index]
+    chair_id = pickup["lines"][1]["id"]  # type: ignore[index]
+    page.locator(f'[name="lines.{lamp_id}"]').fill("1")
+    page.locator(f'[name="lines.{chair_id}"]').fill("0")
+    page.get_by_role("button", name="Show amount").click()
+    page.locator('label.seg-option:has(input[value="cash"])').click()
+    page.locator("#cash_tendered").fill("200")
+    page.locator("#cash_tendered").dispatch_event("input")
+    shoot(page, "pickup")
+
+    cancel = order(("RUG-WOOL", 1))
+    page.goto(f"/orders/{cancel['channel_ref']}/cancel")
+    shoot(page, "cancel")
+
+    ret = order(("LAMP-FLOOR", 1))
+    lamp = ret["lines"][0]["id"]  # type: ignore[index]
+    api.post(
+        f"/api/v1/customer-orders/{ret['channel_ref']}/pickups",
+        json={"lines": {lamp: 1}, "collected_by": "Katherine Johnson",
+              "payments": [{"tender": "cash", "amount": "113.30"}]},
+    ).raise_for_status()  # fmt: skip
+    page.goto(f"/orders/{ret['channel_ref']}/return")
+    page.locator('[name="lines[0].quantity"]').fill("1")
+    page.locator('[name="lines[0].reason_code"]').select_option("damaged")
+    page.locator("#shipping_refund").fill("25.00")
+    page.get_by_role("button", name="Return and refund").click()
+    page.locator("[data-manager]").wait_for()
+    shoot(page, "return-needs-manager")
+    page.get_by_label("Manager id").fill("1002")
+    page.get_by_label("Manager password").fill("manager1")
+    page.get_by_role("button", name="Return and refund").click()
+    page.locator("[data-returns]").wait_for()
+    shoot(page, "order-detail-after-return", full_page=True)
+    api.close()
 
 
 def main() -> None:
@@ -118,6 +180,8 @@ def main() -> None:
         page.get_by_role("button", name="Create order and pay").click()
         page.locator("[data-error-summary]").wait_for()
         shoot(page, "new-order-errors")
+
+        action_pages(page, servers.store_url("S001"), soon)
         browser.close()
 
 

@@ -13,7 +13,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Callable, Coroutine
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -245,3 +245,10 @@ def html_error(templates: Jinja2Templates, template: str) -> ErrorPage:
 
 def page_globals(request: Request) -> dict[str, Any]:
     return {"csrf_token": csrf_token(request)}
+
+
+def format_local(value: datetime | None, zone: tzinfo) -> str:
+    """A UTC time as the store's wall clock: "2025-03-01 14:05 EST"."""
+    if value is None:
+        return ""
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")

@@ -30,10 +30,12 @@ from omniorder.domain.order import Charge, Order, OrderLine
 from omniorder.domain.staff import Authorization, Permission, Staff
 from omniorder.domain.statuses import ChargeKind, Fulfilment, OrderStatus, OrderType, Tender
 from omniorder.entrypoints.deps import NowDep, UowDep, parse_amount
+from omniorder.entrypoints.store import offers
 from omniorder.entrypoints.store.context import StoreContext, StoreCtx
 from omniorder.entrypoints.web import (
     clear_session_cookie,
     field_errors,
+    format_local,
     format_money,
     html_error,
     make_templates,
@@ -57,6 +59,7 @@ from omniorder.service_layer.catalogue import ProductView
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
 TEMPLATES = make_templates(Path(__file__).parent / "templates")
+TEMPLATES.env.filters["local"] = format_local
 router = APIRouter(
     include_in_schema=False,
     route_class=page_route_class(html_error(TEMPLATES, "error.html")),
@@ -835,7 +838,9 @@ def order_detail(
     request: Request, ref: str, ctx: StoreCtx, uow: UowDep, staff: PageStaff, now: NowDep
 ) -> HTMLResponse:
     order = customer_orders.get_order(uow, ref=ref, auth=Authorization(staff))
-    today, _zone = _today(uow, ctx.store_code, now)
+    with uow:
+        store = require_store(uow.records, ctx.store_code)
+    today = store_today(store, now)
     lines_by_id = {line.id: line for line in order.lines}
     return render(
         request,
@@ -845,4 +850,30 @@ def order_detail(
         order=order,
         status=status_of(order, today),
         lines_by_id=lines_by_id,
+        zone=ZoneInfo(store.time_zone),
+        deposit=_deposit_figures(order),
+        offer=offers.offers_for(
+            order, store_code=ctx.store_code, warehouse=store.warehouse, today=today
+        ),
+        done=DONE_MESSAGES.get(request.query_params.get("done", ""), ""),
+        operation_id=uuid.uuid4(),
     )
+
+
+def _deposit_figures(order: Order) -> tuple[Money, Money] | None:
+    """Required deposit and amount due; None when an overridden deposit no longer fits the
+    order value (after cancelling), which the domain refuses to compute."""
+    try:
+        return order.required_deposit, order.amount_due
+    except OmniorderError:
+        return None
+
+
+DONE_MESSAGES = {
+    "picked_up": "Handed over and invoiced.",
+    "cancelled": "The order is cancelled.",
+    "lines_cancelled": "The lines are cancelled.",
+    "returned": "The return is recorded and refunded.",
+    "edited": "The order is changed.",
+    "converted": "The quote is now a customer order.",
+}
