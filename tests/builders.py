@@ -64,7 +64,9 @@ class InProcessHQ:
         self.lose_answers = False
         self.calls = 0
 
-    def create_sales_order(self, document: dict[str, Any]) -> dict[str, Any]:
+    def create_sales_order(
+        self, document: dict[str, Any], *, timeout: float | None = None
+    ) -> dict[str, Any]:
         self.calls += 1
         if self.down:
             raise Unavailable("HQ cannot be reached (test); the order was not created.")

@@ -103,17 +103,26 @@ def running_servers(
     hq_database_url: str | None = None,
     store_database_urls: dict[str, str] | None = None,
     hq_timeout_seconds: float = 5,
+    async_stores: tuple[str, ...] = (),
+    job_token: str = "test-job-token",
 ) -> Iterator[Servers]:
     """HQ (migrated, seeded with the demo data) and the given stores, each its own process."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     hq_url_db = hq_database_url or f"sqlite:///{tmp_path / 'hq.db'}"
     migrate.upgrade("hq", hq_url_db)
-    tokens = _seed(hq_url_db, stores)
+    ports = {code: free_port() for code in stores}
+    tokens = _seed(
+        hq_url_db,
+        stores,
+        urls={code: f"http://127.0.0.1:{port}" for code, port in ports.items()},
+        async_stores=async_stores,
+    )
     python = [sys.executable, "-m", "omniorder"]
     base_env = {
         **os.environ,
         "OMNIORDER_DATA_DIR": str(tmp_path),
         "OMNIORDER_HQ_TIMEOUT_SECONDS": str(hq_timeout_seconds),
+        "OMNIORDER_JOB_TOKEN": job_token,
     }
     hq_port = free_port()
     hq = Process(
@@ -131,7 +140,7 @@ def running_servers(
                 code
             ) or f"sqlite:///{tmp_path / f'store-{code}.db'}"
             migrate.upgrade("store", db_url)
-            port = free_port()
+            port = ports[code]
             process = Process(
                 code,
                 [
@@ -159,7 +168,9 @@ def running_servers(
             process.stop()
 
 
-def _seed(url: str, stores: tuple[str, ...]) -> dict[str, str]:
+def _seed(
+    url: str, stores: tuple[str, ...], *, urls: dict[str, str], async_stores: tuple[str, ...]
+) -> dict[str, str]:
     engine = make_engine(url)
     factory = make_session_factory(engine)
     with factory() as session:
@@ -170,6 +181,8 @@ def _seed(url: str, stores: tuple[str, ...]) -> dict[str, str]:
             row = uow.records.store(code)
             assert row is not None
             row.token_hash = token_hash(token)
+            row.server_url = urls[code]
+            row.profile_code = "ASYNC" if code in async_stores else "SYNC"
         uow.commit()
     engine.dispose()
     return tokens

@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     hq_timeout_seconds: float = 10.0
     # How long a staff sign-in token lasts.
     session_hours: int = 12
+    # Async mode: the shared secret HQ's jobs present to store servers (journal, acks).
+    job_token: str | None = None
+    # HQ: run pull → synchronize → acknowledge every N seconds inside `hq serve` (0: off).
+    job_interval_seconds: float = 0
 
     def hq_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'hq.db'}"

@@ -121,6 +121,13 @@ def demo_rows(hash_password: object) -> list[Base]:
             is_async_backup=False,
             async_backup_timeout_ms=5000,
         ),
+        FunctionalityProfileRow(
+            code="ASYNC",
+            name="Async (store journal, synchronized by HQ)",
+            is_async=True,
+            is_async_backup=False,
+            async_backup_timeout_ms=5000,
+        ),
         StoreRow(
             code="S001",
             name="Downtown",
@@ -140,7 +147,7 @@ def demo_rows(hash_password: object) -> list[Base]:
             is_pickup_location=True,
             warehouse="S002",
             shipping_warehouse="WH1",
-            profile_code="SYNC",
+            profile_code="ASYNC",
             token_hash=None,
         ),
     ]

@@ -38,12 +38,15 @@ class HQClient:
     def close(self) -> None:
         self._client.close()
 
-    def create_sales_order(self, document: dict[str, Any]) -> dict[str, Any]:
+    def create_sales_order(
+        self, document: dict[str, Any], *, timeout: float | None = None
+    ) -> dict[str, Any]:
         return self._call(
             "POST",
             f"/api/v1/rts/stores/{self.store_code}/sales-orders",
             json=document,
             headers={"Idempotency-Key": document["id"]},
+            **({"timeout": timeout} if timeout is not None else {}),
         )
 
     def apply_operation(self, document: dict[str, Any]) -> dict[str, Any]:

@@ -17,10 +17,12 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
     false,
 )
@@ -37,6 +39,8 @@ NAMING_CONVENTION = {
 }
 
 BOTH = {"roles": ("hq", "store")}
+HQ_ONLY = {"roles": ("hq",)}
+STORE_ONLY = {"roles": ("store",)}
 
 
 class Base(DeclarativeBase):
@@ -103,6 +107,8 @@ class StoreRow(Base):
     warehouse: Mapped[str] = mapped_column(String(20))
     shipping_warehouse: Mapped[str] = mapped_column(String(20))
     profile_code: Mapped[str] = mapped_column(String(20))
+    # Where HQ's jobs reach this store's server (async mode: the P-job pulls its journal).
+    server_url: Mapped[str | None] = mapped_column(String(200))
     # Only HQ fills this in; the store's copy never holds another store's secret.
     token_hash: Mapped[str | None] = mapped_column(String(200))
 
@@ -389,6 +395,64 @@ class ReturnRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     shipping_refund_amount: Mapped[int] = mapped_column(BigInteger)
     lines: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+
+
+# -- asynchronous mode (RULES.md §10) ---------------------------------------------------------
+
+
+class JournalEntryRow(Base):
+    """The store's append-only journal of async orders and operations.
+
+    `seq` is allocated under the journal counter's row lock, so entries commit in `seq`
+    order and the P-job's watermark can never skip one.
+    """
+
+    __tablename__ = "journal_entries"
+    __table_args__ = {"info": STORE_ONLY}
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    document: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What HQ last told the store about this entry.
+    sync_status: Mapped[str] = mapped_column(String(20), default="pending")
+    sales_order_number: Mapped[str | None] = mapped_column(String(40))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class StoreTransactionRow(Base):
+    """An entry pulled from a store's journal into HQ staging, with its sync status."""
+
+    __tablename__ = "store_transactions"
+    __table_args__ = (
+        UniqueConstraint("store_code", "entry_id"),
+        Index("ix_store_transactions_status_seq", "status", "store_code", "seq"),
+        {"info": HQ_ONLY},
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_code: Mapped[str] = mapped_column(String(20))
+    entry_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    order_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    document: Mapped[dict[str, object]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    retry_count: Mapped[int] = mapped_column(Integer, default=0)
+    pulled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    synchronized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sales_order_number: Mapped[str | None] = mapped_column(String(40))
+    is_acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PullWatermarkRow(Base):
+    """The last journal sequence HQ holds for each store."""
+
+    __tablename__ = "pull_watermarks"
+    __table_args__ = {"info": HQ_ONLY}
+    store_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 def tables_for(role: str) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from omniorder.adapters.order_mapping import order_from_row, order_to_row
 from omniorder.adapters.orm import (
@@ -22,12 +22,15 @@ from omniorder.adapters.orm import (
     DeliveryModeRow,
     FunctionalityProfileRow,
     InventoryRow,
+    JournalEntryRow,
     OrderLineRow,
     OrderRow,
     ParametersRow,
     ProductRow,
+    PullWatermarkRow,
     StaffRow,
     StoreRow,
+    StoreTransactionRow,
     TaxRateRow,
 )
 from omniorder.domain.errors import StaleVersion
@@ -253,3 +256,152 @@ class AuthSessionRepository:
 
     def delete(self, token_hash: str) -> None:
         self.session.execute(delete(AuthSessionRow).where(AuthSessionRow.token_hash == token_hash))
+
+
+class JournalRepository:
+    """The store's append-only journal (RULES.md §10)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(self, row: JournalEntryRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def after(self, seq: int, limit: int) -> Sequence[JournalEntryRow]:
+        return self.session.scalars(
+            select(JournalEntryRow)
+            .where(JournalEntryRow.seq > seq)
+            .order_by(JournalEntryRow.seq)
+            .limit(limit)
+        ).all()
+
+    def get(self, entry_id: uuid.UUID) -> JournalEntryRow | None:
+        return self.session.scalars(
+            select(JournalEntryRow).where(JournalEntryRow.id == entry_id)
+        ).first()
+
+    def for_order(self, order_id: uuid.UUID) -> Sequence[JournalEntryRow]:
+        return self.session.scalars(
+            select(JournalEntryRow)
+            .where(JournalEntryRow.order_id == order_id)
+            .order_by(JournalEntryRow.seq)
+        ).all()
+
+    def counts(self) -> dict[str, int]:
+        rows = self.session.execute(
+            select(JournalEntryRow.sync_status, func.count()).group_by(JournalEntryRow.sync_status)
+        ).all()
+        return {status: count for status, count in rows}
+
+
+class StagingRepository:
+    """HQ staging of pulled store transactions, and the pull watermarks."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def watermark(self, store_code: str) -> int:
+        row = self.session.get(PullWatermarkRow, store_code)
+        return row.last_seq if row else 0
+
+    def stage(self, rows: Sequence[dict[str, Any]], store_code: str, last_seq: int) -> int:
+        """Insert pulled entries, ignoring ones already staged, and advance the watermark —
+        in the caller's transaction, so both happen or neither does."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        inserted = 0
+        if rows:
+            statement = (
+                insert(StoreTransactionRow)
+                .values(list(rows))
+                .on_conflict_do_nothing(index_elements=["store_code", "entry_id"])
+                .returning(StoreTransactionRow.id)
+            )
+            inserted = len(self.session.execute(statement).all())
+        watermark = (
+            insert(PullWatermarkRow)
+            .values(store_code=store_code, last_seq=last_seq)
+            .on_conflict_do_update(
+                index_elements=["store_code"],
+                set_={"last_seq": func.max(PullWatermarkRow.last_seq, last_seq)}
+                if dialect == "sqlite"
+                else {"last_seq": func.greatest(PullWatermarkRow.last_seq, last_seq)},
+            )
+        )
+        self.session.execute(watermark)
+        return inserted
+
+    def claim_pending(self, limit: int) -> Sequence[StoreTransactionRow]:
+        """Pending entries in journal order whose earlier entries (same store and order) are
+        all synchronized; on PostgreSQL, rows another worker holds are skipped
+        (FOR UPDATE SKIP LOCKED)."""
+        earlier = aliased(StoreTransactionRow)
+        blocked = (
+            select(earlier.id)
+            .where(
+                earlier.store_code == StoreTransactionRow.store_code,
+                earlier.order_id == StoreTransactionRow.order_id,
+                earlier.seq < StoreTransactionRow.seq,
+                earlier.status != "synchronized",
+            )
+            .exists()
+        )
+        query = (
+            select(StoreTransactionRow)
+            .where(StoreTransactionRow.status == "pending", ~blocked)
+            .order_by(StoreTransactionRow.store_code, StoreTransactionRow.seq)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=StoreTransactionRow)
+        return self.session.scalars(query).all()
+
+    def is_blocked(self, row: StoreTransactionRow) -> bool:
+        """An earlier entry of the same order is not synchronized yet (failed, or pending)."""
+        earlier = self.session.scalars(
+            select(StoreTransactionRow.id)
+            .where(
+                StoreTransactionRow.store_code == row.store_code,
+                StoreTransactionRow.order_id == row.order_id,
+                StoreTransactionRow.seq < row.seq,
+                StoreTransactionRow.status != "synchronized",
+            )
+            .limit(1)
+        ).first()
+        return earlier is not None
+
+    def get(self, transaction_id: int) -> StoreTransactionRow | None:
+        return self.session.get(StoreTransactionRow, transaction_id)
+
+    def search(
+        self, *, status: str | None, store_code: str | None, limit: int, offset: int = 0
+    ) -> Sequence[StoreTransactionRow]:
+        query = select(StoreTransactionRow)
+        if status:
+            query = query.where(StoreTransactionRow.status == status)
+        if store_code:
+            query = query.where(StoreTransactionRow.store_code == store_code)
+        query = query.order_by(StoreTransactionRow.store_code, StoreTransactionRow.seq)
+        return self.session.scalars(query.limit(limit).offset(offset)).all()
+
+    def failed(self) -> Sequence[StoreTransactionRow]:
+        return self.search(status="failed", store_code=None, limit=100_000)
+
+    def unacknowledged(self, store_code: str, limit: int) -> Sequence[StoreTransactionRow]:
+        return self.session.scalars(
+            select(StoreTransactionRow)
+            .where(
+                StoreTransactionRow.store_code == store_code,
+                StoreTransactionRow.status != "pending",
+                StoreTransactionRow.is_acknowledged.is_(False),
+            )
+            .order_by(StoreTransactionRow.seq)
+            .limit(limit)
+        ).all()
+
+    def counts(self) -> dict[str, int]:
+        rows = self.session.execute(
+            select(StoreTransactionRow.status, func.count()).group_by(StoreTransactionRow.status)
+        ).all()
+        return {status: count for status, count in rows}

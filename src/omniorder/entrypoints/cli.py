@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -18,17 +20,21 @@ from rich.table import Table
 
 from omniorder.adapters import migrate
 from omniorder.adapters.db import make_engine, make_session_factory
+from omniorder.adapters.store_gateway import HttpStoreGateway
 from omniorder.config import Settings
+from omniorder.service_layer.unit_of_work import UnitOfWork
 
 app = typer.Typer(help="Omniorder: customer orders for retailers.", no_args_is_help=True)
 hq_app = typer.Typer(help="The HQ service.", no_args_is_help=True)
 store_app = typer.Typer(help="A store server.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 seed_app = typer.Typer(help="Sample data.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Async mode: the P-job and Synchronize orders.", no_args_is_help=True)
 app.add_typer(hq_app, name="hq")
 app.add_typer(store_app, name="store")
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
+app.add_typer(jobs_app, name="jobs")
 
 console = Console()
 err = Console(stderr=True)
@@ -91,11 +97,20 @@ def hq_serve(
     port: Annotated[int, typer.Option(help="Port")] = 8000,
     data_dir: DataDir = Path("data"),
     database_url: DbUrl = None,
+    job_interval: Annotated[
+        float | None,
+        typer.Option(
+            help="Run pull + synchronize every N seconds (0: off)",
+            envvar="OMNIORDER_JOB_INTERVAL_SECONDS",
+        ),
+    ] = None,
 ) -> None:
-    """Run the HQ service."""
+    """Run the HQ service (and, with --job-interval, the scheduled sync jobs)."""
     from omniorder.entrypoints.hq.app import create_hq_app
 
     settings = _settings(data_dir, database_url)
+    if job_interval is not None:
+        settings.job_interval_seconds = job_interval
     uvicorn.run(create_hq_app(settings), host=host, port=port, log_level="info")
 
 
@@ -113,8 +128,6 @@ def hq_issue_store_token(
 
 
 def _issue_token(settings: Settings, store: str) -> str | None:
-    import secrets
-
     from omniorder.service_layer.auth import token_hash
     from omniorder.service_layer.unit_of_work import UnitOfWork
 
@@ -169,11 +182,17 @@ def demo(
     stores = [("S001", "Downtown", port + 1), ("S002", "Airport", port + 2)]
     for code, _name, _port in stores:
         migrate.upgrade("store", settings.store_database_url(code))
+    _set_store_urls(settings, {code: f"http://{host}:{p}" for code, _n, p in stores})
     python = [sys.executable, "-m", "omniorder"]
-    base_env = {**os.environ, "OMNIORDER_DATA_DIR": str(data_dir)}
+    base_env = {
+        **os.environ,
+        "OMNIORDER_DATA_DIR": str(data_dir),
+        "OMNIORDER_JOB_TOKEN": secrets.token_urlsafe(32),
+    }
     children = [
         subprocess.Popen(
-            [*python, "hq", "serve", "--host", host, "--port", str(port)], env=base_env
+            [*python, "hq", "serve", "--host", host, "--port", str(port), "--job-interval", "10"],
+            env=base_env,
         )
     ]
     try:
@@ -205,12 +224,13 @@ def demo(
         table.add_column("server")
         table.add_column("URL")
         table.add_column("sign in (operator / password)")
-        table.add_row("HQ", f"http://{host}:{port}/docs", "admin / hqadmin1")
+        table.add_row("HQ back office", f"http://{host}:{port}/", "admin / hqadmin1")
         for code, name, store_port in stores:
             people = ", ".join(
                 f"{op} / {pw} ({role})" for op, pw, _n, role, s in DEMO_STAFF if s == code
             )
-            table.add_row(f"{code} {name}", f"http://{host}:{store_port}/docs", people)
+            mode = "async" if code == "S002" else "sync"
+            table.add_row(f"{code} {name} POS ({mode})", f"http://{host}:{store_port}/", people)
         console.print(table)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
@@ -226,6 +246,19 @@ def demo(
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+
+
+def _set_store_urls(settings: Settings, urls: dict[str, str]) -> None:
+    engine = make_engine(settings.hq_database_url())
+    try:
+        with UnitOfWork(make_session_factory(engine)) as uow:
+            for code, url in urls.items():
+                row = uow.records.store(code)
+                if row is not None:
+                    row.server_url = url
+            uow.commit()
+    finally:
+        engine.dispose()
 
 
 def _has_parameters(settings: Settings) -> bool:
@@ -251,3 +284,98 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 3
             pass
         time.sleep(0.2)
     raise fail(f"{url} did not become healthy in {seconds:.0f} s")
+
+
+def _job_context(
+    data_dir: Path, database_url: str | None
+) -> tuple[Callable[[], UnitOfWork], HttpStoreGateway]:
+    settings = _settings(data_dir, database_url)
+    factory = make_session_factory(make_engine(settings.hq_database_url()))
+    return (lambda: UnitOfWork(factory)), HttpStoreGateway(job_token=settings.job_token)
+
+
+def _print_result(title: str, result: dict[str, object]) -> None:
+    table = Table(title=title)
+    for key in result:
+        table.add_column(key)
+    table.add_row(
+        *(", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in result.values())
+    )
+    console.print(table)
+
+
+@jobs_app.command("pull")
+def jobs_pull(
+    store: Annotated[str | None, typer.Option(help="Only this store")] = None,
+    data_dir: DataDir = Path("data"),
+    database_url: DbUrl = None,
+) -> None:
+    """The P-job: pull new journal entries from async stores into HQ staging, then send the
+    stores their acknowledgements."""
+    from datetime import UTC, datetime
+
+    from rich.progress import Progress
+
+    from omniorder.domain.errors import OmniorderError
+    from omniorder.service_layer import synchronization
+
+    new_uow, gateway = _job_context(data_dir, database_url)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("pulling journal entries", total=None)
+        try:
+            result = synchronization.pull(
+                new_uow,
+                gateway,
+                now=datetime.now(UTC),
+                store_code=store,
+                progress=lambda n: progress.advance(task, n),
+            )
+            acked = synchronization.acknowledge(new_uow, gateway, store_code=store)
+        except OmniorderError as error:
+            raise fail(error.message) from None
+    result.acknowledged = acked.acknowledged
+    result.unreachable = sorted(set(result.unreachable + acked.unreachable))
+    _print_result("P-job", result.as_dict())
+
+
+@jobs_app.command("synchronize-orders")
+def jobs_synchronize(data_dir: DataDir = Path("data"), database_url: DbUrl = None) -> None:
+    """Synchronize orders: create sales orders from pending staged store transactions."""
+    from datetime import UTC, datetime
+
+    from rich.progress import Progress
+
+    from omniorder.service_layer import synchronization
+
+    new_uow, _gateway = _job_context(data_dir, database_url)
+    with new_uow() as uow:
+        pending = uow.staging.counts().get("pending", 0)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("synchronizing orders", total=pending or None)
+        result = synchronization.synchronize(
+            new_uow,
+            now=datetime.now(UTC),
+            progress=lambda n: progress.advance(task, n),
+        )
+    _print_result("Synchronize orders", result.as_dict())
+
+
+@jobs_app.command("retry")
+def jobs_retry(
+    transaction: Annotated[int | None, typer.Option("--id", help="One store transaction")] = None,
+    all_failed: Annotated[bool, typer.Option("--all", help="Every failed transaction")] = False,
+    data_dir: DataDir = Path("data"),
+    database_url: DbUrl = None,
+) -> None:
+    """Put failed store transactions back in the queue after fixing their data."""
+    from omniorder.domain.errors import OmniorderError
+    from omniorder.service_layer import synchronization
+
+    if (transaction is None) == (not all_failed):
+        raise fail("give either --id N or --all")
+    new_uow, _gateway = _job_context(data_dir, database_url)
+    try:
+        count = synchronization.retry(new_uow(), transaction_id=transaction)
+    except OmniorderError as error:
+        raise fail(error.message) from None
+    console.print(f"{count} transaction(s) queued again")

@@ -223,15 +223,23 @@ class CustomerOrderPublic(BaseModel):
     payments: list[PaymentPublic]
     invoices: list[InvoicePublic]
     history: list[EventPublic]
+    sync_status: str | None = Field(
+        default=None,
+        description="Async orders at the store: pending, synchronized or failed; "
+        "null for orders made through the real-time service",
+    )
 
     @classmethod
-    def of(cls, order: Order, *, today: date | None = None) -> CustomerOrderPublic:
+    def of(
+        cls, order: Order, *, today: date | None = None, sync_status: str | None = None
+    ) -> CustomerOrderPublic:
         status = (
             order.quote_status(today or order.created_at.date()).value
             if order.is_quote
             else order.status.value
         )
         return cls(
+            sync_status=sync_status,
             id=order.id,
             order_type=order.order_type,
             status=status,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from omniorder.adapters.documents import new_order_to_document, order_from_document
-from omniorder.domain.creation import TenderRequest, create_order
+from omniorder.domain.creation import NewOrder, TenderRequest, create_order
 from omniorder.domain.errors import InvalidInput, NotFound, OmniorderError, Unavailable
 from omniorder.domain.order import Order
 from omniorder.domain.staff import Authorization, Permission
 from omniorder.domain.statuses import Tender
+from omniorder.service_layer import journal
 from omniorder.service_layer.cart import (
     OrderInput,
     PaymentInput,
@@ -61,9 +63,17 @@ def create_customer_order(
         operator_id=auth.staff.operator_id,
         override_by=auth.override_by.operator_id if auth.override_by else None,
     )
+    mode = journal.store_mode(uow, store_code)
+    if mode.is_async:
+        return _create_async(uow, new, document, auth=auth, today=today, now=now)
     try:
-        confirmed = order_from_document(hq.create_sales_order(document))
+        timeout = mode.backup_timeout_seconds if mode.is_async_backup else None
+        confirmed = order_from_document(hq.create_sales_order(document, timeout=timeout))
     except Unavailable:
+        if mode.is_async_backup:
+            # Async backup: HQ did not answer in time, so the order goes through the journal.
+            # If HQ did commit it, synchronization finds the same order id and adds nothing.
+            return _create_async(uow, new, document, auth=auth, today=today, now=now)
         # HQ may have committed before the answer was lost: keep the authorizations so that
         # a retry with the same order id finds the same order and the same card payments.
         raise
@@ -78,6 +88,35 @@ def create_customer_order(
         uow.orders.add(confirmed)
         uow.commit()
     return confirmed
+
+
+def _create_async(
+    uow: UnitOfWork,
+    new: NewOrder,
+    document: dict[str, Any],
+    *,
+    auth: Authorization,
+    today: date,
+    now: datetime,
+) -> Order:
+    """Async mode: the order and its journal entry are committed together, then the POS
+    gets its channel reference id; HQ creates the sales order later (RULES.md §10)."""
+    order = create_order(new, auth=auth, today=today, now=now)
+    with uow:
+        existing = uow.orders.get(order.id)
+        if existing is not None:
+            return existing
+        uow.orders.add(order)
+        journal.record(
+            uow,
+            order=order,
+            kind="create",
+            document=document,
+            entry_id=journal.entry_id_for(order.id, "create"),
+            now=now,
+        )
+        uow.commit()
+    return order
 
 
 def _authorize_cards(

@@ -22,7 +22,7 @@ from omniorder.domain.returns import ReturnLineIn, ShippingRefundPolicy
 from omniorder.domain.settlement import TenderIn
 from omniorder.domain.staff import Authorization, Permission
 from omniorder.domain.statuses import Fulfilment, Tender
-from omniorder.service_layer import commands
+from omniorder.service_layer import commands, journal
 from omniorder.service_layer.cart import (
     LineInput,
     PaymentInput,
@@ -51,9 +51,16 @@ class Context:
 
 
 def latest(ctx: Context, ref: str) -> Order:
-    """HQ's current copy of the order (sync mode: HQ is the system of record), kept locally."""
+    """The order to act on: HQ's current copy in sync mode (HQ is the system of record),
+    kept locally; the store's own copy in async mode."""
     auth = ctx.auth
     auth.require(Permission.RECALL_ORDER, "recall orders")
+    if journal.store_mode(ctx.uow, ctx.store_code).is_async:
+        with ctx.uow as uow:
+            local = uow.orders.get_by_ref(ref)
+        if local is None:
+            raise NotFound(f"No order {ref} at this store.")
+        return local
     try:
         order = order_from_document(ctx.hq.get_order(ref))
     except NotFound:
@@ -79,6 +86,8 @@ def _perform(
     commands.dry_run(order, command, ctx.auth)  # every rule checked before money moves
     action, authorized = _authorize_cards(ctx, action, card_numbers or {})
     command = dataclasses.replace(command, action=action)
+    if journal.store_mode(ctx.uow, ctx.store_code).is_async:
+        return _perform_async(ctx, order.id, command)
     try:
         result = order_from_document(ctx.hq.apply_operation(commands.command_to_document(command)))
     except Unavailable:
@@ -91,6 +100,27 @@ def _perform(
         uow.orders.put(result)
         uow.commit()
     return result
+
+
+def _perform_async(ctx: Context, order_id: UUID, command: commands.Command) -> Order:
+    """Async mode (beyond the reference product): apply the operation to the store's copy
+    and journal it in the same transaction; HQ applies it after the order's earlier entries."""
+    with ctx.uow as uow:
+        order = uow.orders.get(order_id)
+        if order is None:
+            raise NotFound("The order is no longer at this store.")
+        if commands.apply(order, command, ctx.auth):
+            uow.orders.put(order)
+            journal.record(
+                uow,
+                order=order,
+                kind="operation",
+                document=commands.command_to_document(command),
+                entry_id=journal.entry_id_for(command.operation_id, "operation"),
+                now=ctx.now,
+            )
+            uow.commit()
+    return order
 
 
 def _command(

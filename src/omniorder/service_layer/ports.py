@@ -16,7 +16,9 @@ class HQ(Protocol):
     `Conflict` or `NotFound` with HQ's own message when HQ refuses the request.
     """
 
-    def create_sales_order(self, document: dict[str, Any]) -> dict[str, Any]: ...
+    def create_sales_order(
+        self, document: dict[str, Any], *, timeout: float | None = None
+    ) -> dict[str, Any]: ...
 
     def apply_operation(self, document: dict[str, Any]) -> dict[str, Any]: ...
 
@@ -42,3 +44,14 @@ class PaymentConnector(Protocol):
     def capture(self, payment_id: UUID, card_token: str, amount: Money) -> CardAuthorization:
         """Charge a card kept as a token (the balance when ship lines are invoiced)."""
         ...
+
+
+class StoreGateway(Protocol):
+    """How HQ's jobs reach a store server: its journal, and acknowledgements back.
+
+    Raises `Unavailable` when the store does not answer.
+    """
+
+    def journal(self, store_url: str, *, after: int, limit: int) -> list[dict[str, Any]]: ...
+
+    def acknowledge(self, store_url: str, acknowledgements: list[dict[str, Any]]) -> None: ...

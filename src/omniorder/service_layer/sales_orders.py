@@ -32,26 +32,33 @@ def accept_sales_order(uow: UnitOfWork, *, document: dict[str, Any], store_code:
     same order; it then numbers the order and its invoices and reserves stock. A repeated
     request for the same order id returns the order already created.
     """
+    with uow:
+        order = create_in(uow, document=document, store_code=store_code)
+        uow.commit()
+    return order
+
+
+def create_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> Order:
+    """The sales order for a store's create document, made in the caller's transaction
+    (the real-time service, or Synchronize orders for a journal entry)."""
     new = new_order_from_document(document)
     if new.store_code != store_code:
         raise PermissionDenied(
             "store", f"Store {store_code} cannot create orders for {new.store_code}."
         )
-    created_at = datetime.fromisoformat(document["created_at"])
-    with uow:
-        existing = uow.orders.get(new.id)
-        if existing is not None:
-            return existing
-        _check_references(uow.records, new)
-        auth = _authorization(uow.records, document["operator_id"], document["override_by"])
-        store = require_store(uow.records, store_code)
-        order = create_order(new, auth=auth, today=store_today(store, created_at), now=created_at)
-        order.sales_order_number = f"SO-{uow.counters.next('sales_order'):06d}"
-        _number_documents(uow, order)
-        _move_stock(uow.records, {}, stock_position(order, _warehouses(uow.records)))
-        _remember_addresses(uow.records, order)
-        uow.orders.add(order)
-        uow.commit()
+    created_at = datetime.fromisoformat(str(document["created_at"]))
+    existing = uow.orders.get(new.id)
+    if existing is not None:
+        return existing
+    _check_references(uow.records, new)
+    auth = _authorization(uow.records, str(document["operator_id"]), document.get("override_by"))
+    store = require_store(uow.records, store_code)
+    order = create_order(new, auth=auth, today=store_today(store, created_at), now=created_at)
+    order.sales_order_number = f"SO-{uow.counters.next('sales_order'):06d}"
+    _number_documents(uow, order)
+    _move_stock(uow.records, {}, stock_position(order, _warehouses(uow.records)))
+    _remember_addresses(uow.records, order)
+    uow.orders.add(order)
     return order
 
 
@@ -121,15 +128,21 @@ def apply_operation(uow: UnitOfWork, *, document: dict[str, Any], store_code: st
     The same command applied twice changes the order once; a stale expected version is
     refused with 409. Stock moves and new documents are numbered in the same transaction.
     """
+    with uow:
+        order = apply_in(uow, document=document, store_code=store_code)
+        uow.commit()
+    return order
+
+
+def apply_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> Order:
+    """A store's operation applied to the sales order in the caller's transaction."""
     command = command_from_document(document)
     if command.store_code != store_code:
         raise PermissionDenied("store", f"Store {store_code} cannot act as {command.store_code}.")
-    with uow:
-        order = uow.orders.get(command.order_id)
-        if order is None:
-            raise NotFound(f"No sales order for order id {command.order_id}.")
-        _apply_and_save(uow, order, command)
-        uow.commit()
+    order = uow.orders.get(command.order_id)
+    if order is None:
+        raise NotFound(f"No sales order for order id {command.order_id}.")
+    _apply_and_save(uow, order, command)
     return order
 
 

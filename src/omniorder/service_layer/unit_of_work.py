@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from omniorder.adapters.repositories import (
     AuthSessionRepository,
     CounterRepository,
+    JournalRepository,
     OrderRepository,
     RecordRepository,
+    StagingRepository,
 )
 
 
@@ -19,6 +21,8 @@ class UnitOfWork:
     records: RecordRepository
     counters: CounterRepository
     auth_sessions: AuthSessionRepository
+    journal: JournalRepository
+    staging: StagingRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
@@ -29,6 +33,8 @@ class UnitOfWork:
         self.records = RecordRepository(self.session)
         self.counters = CounterRepository(self.session)
         self.auth_sessions = AuthSessionRepository(self.session)
+        self.journal = JournalRepository(self.session)
+        self.staging = StagingRepository(self.session)
         return self
 
     def __exit__(

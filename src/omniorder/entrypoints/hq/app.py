@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -13,10 +15,12 @@ from fastapi.staticfiles import StaticFiles
 from omniorder import __version__
 from omniorder.adapters.db import make_engine, make_session_factory
 from omniorder.adapters.payments import TestCardConnector
+from omniorder.adapters.store_gateway import HttpStoreGateway
 from omniorder.config import Settings
 from omniorder.entrypoints.deps import AppContext, utc_now
 from omniorder.entrypoints.hq import (
     api,
+    jobs_api,
     pages,
     parameter_pages,
     record_pages,
@@ -25,7 +29,10 @@ from omniorder.entrypoints.hq import (
 )
 from omniorder.entrypoints.http_errors import install_error_handlers
 from omniorder.entrypoints.nul_guard import RejectNulCharacters
-from omniorder.service_layer.ports import PaymentConnector
+from omniorder.service_layer import synchronization
+from omniorder.service_layer.ports import PaymentConnector, StoreGateway
+
+log = logging.getLogger("omniorder.hq")
 
 
 def create_hq_app(
@@ -33,12 +40,26 @@ def create_hq_app(
     *,
     clock: Callable[[], datetime] = utc_now,
     payments: PaymentConnector | None = None,
+    jobs: StoreGateway | None = None,
 ) -> FastAPI:
     engine = make_engine(settings.hq_database_url())
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        scheduler = None
+        if settings.job_interval_seconds > 0:
+            scheduler = threading.Thread(
+                target=_run_jobs_every,
+                args=(settings.job_interval_seconds, app, stop),
+                name="omniorder-jobs",
+                daemon=True,
+            )
+            scheduler.start()
         yield
+        stop.set()
+        if scheduler is not None:
+            scheduler.join(timeout=30)
         engine.dispose()
 
     app = FastAPI(
@@ -51,9 +72,11 @@ def create_hq_app(
         settings=settings, session_factory=make_session_factory(engine), clock=clock
     )
     app.state.payments = payments or TestCardConnector()
+    app.state.jobs = jobs or HttpStoreGateway(job_token=settings.job_token)
     install_error_handlers(app)
     app.add_middleware(RejectNulCharacters)
     app.include_router(api.router)
+    app.include_router(jobs_api.router)
     app.include_router(records.parameters_router)
     for router in records.RESOURCES:
         app.include_router(router)
@@ -68,3 +91,15 @@ def create_hq_app(
         return {"status": "ok", "role": "hq"}
 
     return app
+
+
+def _run_jobs_every(seconds: float, app: FastAPI, stop: threading.Event) -> None:
+    """The scheduled P-job and Synchronize orders inside `hq serve` (RULES.md §10)."""
+    ctx: AppContext = app.state.ctx
+    while not stop.wait(seconds):
+        try:
+            result = synchronization.run_all(ctx.uow, app.state.jobs, now=ctx.clock())
+            if any(v for k, v in result.as_dict().items() if k != "unreachable"):
+                log.info("scheduled sync: %s", result.as_dict())
+        except Exception:  # a scheduler must survive one bad run; the next run retries
+            log.exception("scheduled sync failed")

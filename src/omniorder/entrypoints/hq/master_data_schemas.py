@@ -55,6 +55,12 @@ class Store(Record):
     warehouse: Code
     shipping_warehouse: Code
     profile_code: Code
+    server_url: str | None = Field(
+        default=None,
+        max_length=200,
+        pattern=r"^https?://[^\s]+$",
+        description="Where HQ's jobs reach this store's server (async mode)",
+    )
 
 
 class StorePublic(Store):

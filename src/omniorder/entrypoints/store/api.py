@@ -22,7 +22,7 @@ from omniorder.entrypoints.schemas import (
     TokenPublic,
 )
 from omniorder.entrypoints.store.context import StoreCtx
-from omniorder.service_layer import auth, catalogue, customer_orders
+from omniorder.service_layer import auth, catalogue, customer_orders, journal
 from omniorder.service_layer.cart import LineInput, OrderInput, PaymentInput, require_parameters
 from omniorder.service_layer.channel_data import import_channel_data
 
@@ -139,7 +139,7 @@ def create_customer_order(
     )
     response.headers["Location"] = f"/api/v1/customer-orders/{order.channel_ref}"
     warnings = catalogue.availability_warnings(uow, order=order)
-    public = CustomerOrderPublic.of(order)
+    public = CustomerOrderPublic.of(order, sync_status=journal.sync_status(uow, order.id))
     return CustomerOrderCreated(**public.model_dump(), warnings=warnings)
 
 
@@ -188,15 +188,17 @@ def find_customer_orders(
         created_to=created_to,
         limit=limit,
     )
-    return [CustomerOrderPublic.of(order) for order in orders]
+    return [
+        CustomerOrderPublic.of(order, sync_status=journal.sync_status(uow, order.id))
+        for order in orders
+    ]
 
 
 @router.get("/customer-orders/{ref}", response_model=CustomerOrderPublic, tags=["customer orders"])
 def get_customer_order(ref: str, uow: UowDep, staff: CurrentStaff) -> CustomerOrderPublic:
     """One order by sales order number, channel reference id or id."""
-    return CustomerOrderPublic.of(
-        customer_orders.get_order(uow, ref=ref, auth=Authorization(staff))
-    )
+    order = customer_orders.get_order(uow, ref=ref, auth=Authorization(staff))
+    return CustomerOrderPublic.of(order, sync_status=journal.sync_status(uow, order.id))
 
 
 class RefreshResult(BaseModel):

@@ -1,0 +1,55 @@
+"""The store's journal, for HQ's P-job only (RULES.md §10). Authenticated with the job token."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from omniorder.domain.errors import Unauthenticated
+from omniorder.entrypoints.deps import UowDep, get_token
+from omniorder.entrypoints.http_errors import ERROR_RESPONSES
+from omniorder.entrypoints.store.context import StoreCtx
+from omniorder.service_layer import journal
+
+router = APIRouter(prefix="/api/v1/journal", tags=["journal"], responses=ERROR_RESPONSES)
+
+
+def require_job_token(ctx: StoreCtx, token: Annotated[str, Depends(get_token)]) -> None:
+    expected = ctx.settings.job_token
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise Unauthenticated("This call needs HQ's job token.")
+
+
+JobToken = Annotated[None, Depends(require_job_token)]
+
+
+class JournalPage(BaseModel):
+    entries: list[dict[str, Any]]
+
+
+@router.get("", response_model=JournalPage)
+def read_journal(
+    uow: UowDep,
+    _job: JobToken,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> JournalPage:
+    """Journal entries after a sequence number, oldest first (the P-job's read)."""
+    return JournalPage(entries=journal.entries_after(uow, after=after, limit=limit))
+
+
+class Acknowledgements(BaseModel):
+    acknowledgements: list[dict[str, Any]]
+
+
+class Acknowledged(BaseModel):
+    acknowledged: int
+
+
+@router.post("/acknowledgements", response_model=Acknowledged)
+def acknowledge(body: Acknowledgements, uow: UowDep, _job: JobToken) -> Acknowledged:
+    """HQ reports each entry's sync status and sends its copy of synchronized orders."""
+    return Acknowledged(acknowledged=journal.acknowledge(uow, body.acknowledgements))

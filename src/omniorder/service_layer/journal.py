@@ -1,0 +1,129 @@
+"""Asynchronous mode at the store (RULES.md §10): orders and operations are saved with a
+journal entry in one transaction and acknowledged at once; HQ pulls the journal later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid5
+
+from omniorder.adapters.documents import order_from_document
+from omniorder.adapters.orm import FunctionalityProfileRow, JournalEntryRow
+from omniorder.domain.order import Order
+from omniorder.domain.statuses import SyncStatus
+from omniorder.service_layer.cart import require_store
+from omniorder.service_layer.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How this store reaches HQ, from its functionality profile (RULES.md §1)."""
+
+    is_async: bool
+    is_async_backup: bool
+    backup_timeout_seconds: float
+
+
+def store_mode(uow: UnitOfWork, store_code: str) -> Mode:
+    with uow:
+        store = require_store(uow.records, store_code)
+        profile: FunctionalityProfileRow | None = uow.records.profile(store.profile_code)
+        if profile is None:
+            return Mode(False, False, 5.0)
+        return Mode(
+            profile.is_async, profile.is_async_backup, profile.async_backup_timeout_ms / 1000
+        )
+
+
+def record(
+    uow: UnitOfWork,
+    *,
+    order: Order,
+    kind: str,
+    document: dict[str, Any],
+    entry_id: UUID,
+    now: datetime,
+) -> None:
+    """Append the order's journal entry in the caller's transaction (the caller saves the
+    order in the same one).
+
+    The journal counter's row lock makes entries commit in sequence order.
+    """
+    seq = uow.counters.next("journal")
+    uow.journal.append(
+        JournalEntryRow(
+            seq=seq,
+            id=entry_id,
+            order_id=order.id,
+            kind=kind,
+            document=document,
+            created_at=now,
+            sync_status=SyncStatus.PENDING.value,
+        )
+    )
+
+
+def entry_id_for(order_or_operation_id: UUID, kind: str) -> UUID:
+    return uuid5(order_or_operation_id, f"journal-{kind}")
+
+
+def entries_after(uow: UnitOfWork, *, after: int, limit: int) -> list[dict[str, Any]]:
+    """Journal entries after a sequence number, for HQ's P-job."""
+    with uow:
+        return [
+            {
+                "seq": row.seq,
+                "id": str(row.id),
+                "order_id": str(row.order_id),
+                "kind": row.kind,
+                "document": row.document,
+                "created_at": row.created_at.isoformat(),
+            }
+            for row in uow.journal.after(after, limit)
+        ]
+
+
+def acknowledge(uow: UnitOfWork, acknowledgements: list[dict[str, Any]]) -> int:
+    """Record what HQ did with each entry; adopt HQ's copy of an order once nothing of it
+    is still waiting here (so a local change not yet synchronized is never overwritten)."""
+    count = 0
+    with uow:
+        for ack in acknowledgements:
+            row = uow.journal.get(UUID(str(ack["entry_id"])))
+            if row is None:
+                continue
+            row.sync_status = str(ack["status"])
+            row.sales_order_number = ack.get("sales_order_number")
+            row.error = ack.get("error")
+            count += 1
+        uow.session.flush()
+        for ack in acknowledgements:
+            document = ack.get("order")
+            if not document:
+                continue
+            hq_copy = order_from_document(document)
+            waiting = [
+                r for r in uow.journal.for_order(hq_copy.id) if r.sync_status != "synchronized"
+            ]
+            local = uow.orders.get(hq_copy.id)
+            if not waiting or local is None:
+                uow.orders.put(hq_copy)
+            elif local.sales_order_number is None:
+                local.sales_order_number = hq_copy.sales_order_number
+                uow.orders.put(local)
+        uow.commit()
+    return count
+
+
+def sync_status(uow: UnitOfWork, order_id: UUID) -> str | None:
+    """pending / synchronized / failed for an async order; None for one made in sync mode."""
+    with uow:
+        statuses = {row.sync_status for row in uow.journal.for_order(order_id)}
+    if not statuses:
+        return None
+    for status in (SyncStatus.FAILED.value, SyncStatus.PENDING.value):
+        if status in statuses:
+            return status
+    return SyncStatus.SYNCHRONIZED.value

@@ -1,0 +1,236 @@
+"""Asynchronous mode at HQ (RULES.md §10): the P-job pulls store journals into staging,
+Synchronize orders turns staged entries into sales orders, and stores are told the outcome.
+
+Guarantees, each backed by the database:
+- a journal entry is staged once: unique (store, entry id); the watermark advances in the
+  same commit as the staged rows, so a killed pull is simply repeated;
+- an entry is applied once: its sales-order write and its "synchronized" mark share one
+  transaction; sales orders are unique per order id, operations per operation id;
+- entries of one order apply in journal order; a failed entry holds back the later entries
+  of its order only; on PostgreSQL several workers claim entries with SKIP LOCKED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from omniorder.adapters.documents import order_to_document
+from omniorder.adapters.orm import StoreRow, StoreTransactionRow
+from omniorder.domain.errors import NotFound, OmniorderError, Unavailable
+from omniorder.domain.statuses import SyncStatus
+from omniorder.service_layer import sales_orders
+from omniorder.service_layer.ports import StoreGateway
+from omniorder.service_layer.unit_of_work import UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+Progress = Callable[[int], None]
+
+
+@dataclass
+class JobResult:
+    pulled: int = 0
+    synchronized: int = 0
+    failed: int = 0
+    skipped: int = 0
+    acknowledged: int = 0
+    unreachable: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pulled": self.pulled,
+            "synchronized": self.synchronized,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "acknowledged": self.acknowledged,
+            "unreachable": self.unreachable,
+        }
+
+
+def async_stores(uow: UnitOfWork, store_code: str | None = None) -> list[StoreRow]:
+    """Stores whose journal the P-job pulls: async or async-backup profiles, with a URL."""
+    with uow:
+        stores = []
+        for store in uow.records.list(StoreRow, StoreRow.code):
+            if store_code and store.code != store_code:
+                continue
+            profile = uow.records.profile(store.profile_code)
+            if store.server_url and profile and (profile.is_async or profile.is_async_backup):
+                stores.append(store)
+        if store_code and not stores:
+            raise NotFound(f"Store {store_code} is not an async store with a server URL.")
+        return stores
+
+
+def pull(
+    new_uow: UowFactory,
+    gateway: StoreGateway,
+    *,
+    now: datetime,
+    store_code: str | None = None,
+    page_size: int = 200,
+    progress: Progress | None = None,
+) -> JobResult:
+    """The P-job: stage every journal entry after each store's watermark."""
+    result = JobResult()
+    for store in async_stores(new_uow(), store_code):
+        url = store.server_url or ""
+        while True:
+            with new_uow() as uow:
+                after = uow.staging.watermark(store.code)
+            try:
+                entries = gateway.journal(url, after=after, limit=page_size)
+            except Unavailable:
+                result.unreachable.append(store.code)
+                break
+            if not entries:
+                break
+            rows = [_staged(store.code, entry, now) for entry in entries]
+            with new_uow() as uow:
+                staged = uow.staging.stage(rows, store.code, max(r["seq"] for r in rows))
+                uow.commit()
+            result.pulled += staged
+            if progress:
+                progress(len(rows))
+            if len(entries) < page_size:
+                break
+    return result
+
+
+def _staged(store_code: str, entry: dict[str, Any], now: datetime) -> dict[str, Any]:
+    import uuid
+
+    return {
+        "store_code": store_code,
+        "entry_id": uuid.UUID(str(entry["id"])),
+        "seq": int(entry["seq"]),
+        "order_id": uuid.UUID(str(entry["order_id"])),
+        "kind": str(entry["kind"]),
+        "document": entry["document"],
+        "status": SyncStatus.PENDING.value,
+        "retry_count": 0,
+        "pulled_at": now,
+        "is_acknowledged": False,
+    }
+
+
+def synchronize(
+    new_uow: UowFactory,
+    *,
+    now: datetime,
+    batch_size: int = 20,
+    progress: Progress | None = None,
+) -> JobResult:
+    """Synchronize orders: apply pending staged entries in journal order, each at most once."""
+    result = JobResult()
+    while True:
+        with new_uow() as uow:
+            claimed = list(uow.staging.claim_pending(batch_size))
+            if not claimed:
+                break
+            done_in_batch = 0
+            for row in claimed:
+                if uow.staging.is_blocked(row):
+                    result.skipped += 1
+                    continue
+                _apply_one(uow, row, now, result)
+                done_in_batch += 1
+            uow.commit()
+        if progress:
+            progress(len(claimed))
+        if done_in_batch == 0:
+            break  # everything left waits behind a failed (or in-progress) entry
+    return result
+
+
+def _apply_one(uow: UnitOfWork, row: StoreTransactionRow, now: datetime, result: JobResult) -> None:
+    savepoint = uow.session.begin_nested()
+    try:
+        if row.kind == "create":
+            order = sales_orders.create_in(uow, document=row.document, store_code=row.store_code)
+        else:
+            order = sales_orders.apply_in(uow, document=row.document, store_code=row.store_code)
+        savepoint.commit()
+    except OmniorderError as error:
+        savepoint.rollback()
+        row.status = SyncStatus.FAILED.value
+        row.error = error.message
+        row.retry_count += 1
+        row.is_acknowledged = False
+        result.failed += 1
+        return
+    row.status = SyncStatus.SYNCHRONIZED.value
+    row.error = None
+    row.synchronized_at = now
+    row.sales_order_number = order.sales_order_number
+    row.is_acknowledged = False
+    result.synchronized += 1
+
+
+def acknowledge(
+    new_uow: UowFactory, gateway: StoreGateway, *, store_code: str | None = None
+) -> JobResult:
+    """Tell each store how its entries went, with HQ's copy of each synchronized order."""
+    result = JobResult()
+    for store in async_stores(new_uow(), store_code):
+        with new_uow() as uow:
+            rows = list(uow.staging.unacknowledged(store.code, 500))
+            acks = []
+            for row in rows:
+                ack: dict[str, Any] = {
+                    "entry_id": str(row.entry_id),
+                    "status": row.status,
+                    "sales_order_number": row.sales_order_number,
+                    "error": row.error,
+                }
+                if row.status == SyncStatus.SYNCHRONIZED.value:
+                    order = uow.orders.get(row.order_id)
+                    ack["order"] = order_to_document(order) if order else None
+                acks.append(ack)
+            if not acks:
+                continue
+            try:
+                gateway.acknowledge(store.server_url or "", acks)
+            except Unavailable:
+                result.unreachable.append(store.code)
+                continue
+            for row in rows:
+                row.is_acknowledged = True
+            uow.commit()
+            result.acknowledged += len(acks)
+    return result
+
+
+def retry(uow: UnitOfWork, *, transaction_id: int | None) -> int:
+    """Put failed entries back in the queue (one, or all) after the data was fixed."""
+    with uow:
+        if transaction_id is not None:
+            row = uow.staging.get(transaction_id)
+            if row is None:
+                raise NotFound(f"No store transaction {transaction_id}.")
+            rows = [row] if row.status == SyncStatus.FAILED.value else []
+        else:
+            rows = list(uow.staging.failed())
+        for row in rows:
+            row.status = SyncStatus.PENDING.value
+        uow.commit()
+        return len(rows)
+
+
+def run_all(
+    new_uow: UowFactory, gateway: StoreGateway, *, now: datetime, store_code: str | None = None
+) -> JobResult:
+    """The scheduled cycle: pull, synchronize, acknowledge."""
+    pulled = pull(new_uow, gateway, now=now, store_code=store_code)
+    synced = synchronize(new_uow, now=now)
+    acked = acknowledge(new_uow, gateway, store_code=store_code)
+    return JobResult(
+        pulled=pulled.pulled,
+        synchronized=synced.synchronized,
+        failed=synced.failed,
+        skipped=synced.skipped,
+        acknowledged=acked.acknowledged,
+        unreachable=sorted(set(pulled.unreachable + acked.unreachable)),
+    )
