@@ -8,14 +8,14 @@ from datetime import timedelta
 
 import pytest
 
-from omniorder.adapters.orm import InventoryRow, ProductRow
+from omniorder.adapters.orm import InventoryRow, OrderRow, ProductRow
 from omniorder.domain.errors import Conflict, InvalidInput, PermissionDenied, StaleVersion
 from omniorder.domain.money import Money
 from omniorder.domain.order import Order
 from omniorder.domain.returns import ReturnLineIn
 from omniorder.domain.statuses import OrderStatus, OrderType, PaymentPurpose, Tender
 from omniorder.service_layer import order_operations as ops
-from omniorder.service_layer.customer_orders import create_customer_order
+from omniorder.service_layer.customer_orders import create_customer_order, get_order
 from omniorder.service_layer.order_operations import Context, EditInput, LineUpdate
 from omniorder.service_layer.sales_orders import get_sales_order, ship_sales_order
 from tests.builders import (
@@ -462,3 +462,23 @@ def test_an_expired_quote_is_repriced_when_converted(world: World) -> None:
 
     assert order.lines[0].unit_price == usd("100.00")
     assert "re-priced" in order.events[-1].detail
+
+
+def test_an_order_this_store_has_no_copy_of_is_fetched_from_hq(world: World) -> None:
+    # An order taken elsewhere, to be picked up here: the store has no copy of it yet.
+    order = create(world, order_input(payments=(cash("16.33"),)))
+    with world.store_uow() as uow:
+        row = uow.session.get(OrderRow, order.id)
+        uow.session.delete(row)
+        uow.commit()
+
+    found = get_order(
+        world.store_uow(),
+        ref=order.sales_order_number or "",
+        auth=as_cashier(),
+        hq=world.hq,
+        store_code="S001",
+    )
+
+    assert found == at_hq(world, order.channel_ref)
+    assert at_store(world, order.channel_ref) == found

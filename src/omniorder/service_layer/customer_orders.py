@@ -156,11 +156,26 @@ def _void(payments: PaymentConnector, tenders: tuple[TenderRequest, ...]) -> Non
             payments.void(tender.id)
 
 
-def get_order(uow: UnitOfWork, *, ref: str, auth: Authorization) -> Order:
-    """Find one order by sales order number, channel reference id or id (RULES.md §3)."""
+def get_order(
+    uow: UnitOfWork, *, ref: str, auth: Authorization, hq: HQ | None = None, store_code: str = ""
+) -> Order:
+    """Find one order by sales order number, channel reference id or id (RULES.md §3).
+
+    An order this store has no copy of (taken at another store, to be picked up here) is
+    asked of HQ in sync mode, and kept.
+    """
     auth.require(Permission.RECALL_ORDER, "recall orders")
     with uow:
         order = uow.orders.get_by_ref(ref)
+    if order is None and hq is not None and not journal.store_mode(uow, store_code).is_async:
+        try:
+            order = order_from_document(hq.get_order(ref))
+        except (NotFound, Unavailable):
+            order = None
+        if order is not None:
+            with uow:
+                uow.orders.put(order)
+                uow.commit()
     if order is None:
         raise NotFound(f"No order {ref} at this store.")
     return order

@@ -195,9 +195,13 @@ def find_customer_orders(
 
 
 @router.get("/customer-orders/{ref}", response_model=CustomerOrderPublic, tags=["customer orders"])
-def get_customer_order(ref: str, uow: UowDep, staff: CurrentStaff) -> CustomerOrderPublic:
+def get_customer_order(
+    ref: str, ctx: StoreCtx, uow: UowDep, staff: CurrentStaff
+) -> CustomerOrderPublic:
     """One order by sales order number, channel reference id or id."""
-    order = customer_orders.get_order(uow, ref=ref, auth=Authorization(staff))
+    order = customer_orders.get_order(
+        uow, ref=ref, auth=Authorization(staff), hq=ctx.hq, store_code=ctx.store_code
+    )
     return CustomerOrderPublic.of(order, sync_status=journal.sync_status(uow, order.id))
 
 
