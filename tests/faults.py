@@ -38,8 +38,9 @@ class FaultyProxy:
         with self.lock:
             if self.random.random() >= self.fault_rate:
                 kind = "passed"
-            else:
-                kind = self.random.choice(["drop", "reset_mid_request", "http_503", "slow"])
+            else:  # every kind of fault in turn, so that each one is exercised
+                kinds = ["drop", "reset_mid_request", "http_503", "slow"]
+                kind = kinds[sum(self.faults[k] for k in kinds) % len(kinds)]
             self.faults[kind] += 1
             return kind
 

@@ -62,7 +62,7 @@ class Process:
                 self.kill()
 
 
-def wait_healthy(process: Process, seconds: float = 30) -> None:
+def wait_healthy(process: Process, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert process.popen is not None

@@ -400,6 +400,22 @@ class StagingRepository:
             .limit(limit)
         ).all()
 
+    def mark_acknowledged(self, sent: list[tuple[int, str, int]]) -> int:
+        """Mark rows acknowledged, each only if it is still as it was when it was sent."""
+        marked = 0
+        for row_id, status, retry_count in sent:
+            result = self.session.execute(
+                update(StoreTransactionRow)
+                .where(
+                    StoreTransactionRow.id == row_id,
+                    StoreTransactionRow.status == status,
+                    StoreTransactionRow.retry_count == retry_count,
+                )
+                .values(is_acknowledged=True)
+            )
+            marked += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return marked
+
     def counts(self) -> dict[str, int]:
         rows = self.session.execute(
             select(StoreTransactionRow.status, func.count()).group_by(StoreTransactionRow.status)

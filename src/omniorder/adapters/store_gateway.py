@@ -47,6 +47,8 @@ class HttpStoreGateway:
             raise Unavailable(
                 f"The store at {url} cannot be reached ({type(error).__name__})."
             ) from error
+        if response.status_code in (401, 403):
+            raise Unavailable(f"the store refused HQ's job token ({response.status_code})")
         if response.status_code >= 400:
-            raise Unavailable(f"The store at {url} answered {response.status_code}.")
+            raise Unavailable(f"the store answered {response.status_code}")
         return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import signal
@@ -50,6 +51,11 @@ def fail(message: str) -> typer.Exit:
     """Bad input on the command line: one line on stderr, exit code 2."""
     err.print(f"omniorder: {message}", highlight=False)
     return typer.Exit(code=2)
+
+
+def _log_to_console() -> None:
+    """Show Omniorder's own log lines (scheduled sync results) beside Uvicorn's."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
 
 
 def _settings(data_dir: Path, database_url: str | None) -> Settings:
@@ -111,6 +117,7 @@ def hq_serve(
     settings = _settings(data_dir, database_url)
     if job_interval is not None:
         settings.job_interval_seconds = job_interval
+    _log_to_console()
     uvicorn.run(create_hq_app(settings), host=host, port=port, log_level="info")
 
 
@@ -163,6 +170,7 @@ def store_serve(
     settings.hq_url = hq_url
     if not settings.store_token:
         raise fail("set OMNIORDER_STORE_TOKEN (from `omniorder hq issue-store-token`)")
+    _log_to_console()
     uvicorn.run(create_store_app(settings, store_code=store), host=host, port=port)
 
 

@@ -51,7 +51,10 @@ def export_channel_data(uow: UnitOfWork, *, store_code: str) -> dict[str, Any]:
             rows = uow.records.list(row_type, *inspect(row_type).primary_key)
             if row_type is StaffRow:
                 rows = [r for r in rows if r.store_code in (None, store_code)]  # type: ignore[attr-defined]
-            exclude = frozenset({"token_hash"}) if row_type is StoreRow else frozenset()
+            # Secrets and HQ-side wiring stay at HQ.
+            exclude = (
+                frozenset({"token_hash", "server_url"}) if row_type is StoreRow else frozenset()
+            )
             data[name] = [row_to_dict(row, exclude=exclude) for row in rows]
             if row_type is CustomerRow:
                 for item, row in zip(data[name], rows, strict=True):

@@ -12,6 +12,7 @@ Guarantees, each backed by the database:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +26,7 @@ from omniorder.service_layer import sales_orders
 from omniorder.service_layer.ports import StoreGateway
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
+log = logging.getLogger("omniorder.sync")
 UowFactory = Callable[[], UnitOfWork]
 Progress = Callable[[int], None]
 
@@ -82,8 +84,8 @@ def pull(
                 after = uow.staging.watermark(store.code)
             try:
                 entries = gateway.journal(url, after=after, limit=page_size)
-            except Unavailable:
-                result.unreachable.append(store.code)
+            except Unavailable as error:
+                result.unreachable.append(f"{store.code} ({error.message})")
                 break
             if not entries:
                 break
@@ -153,13 +155,18 @@ def _apply_one(uow: UnitOfWork, row: StoreTransactionRow, now: datetime, result:
         else:
             order = sales_orders.apply_in(uow, document=row.document, store_code=row.store_code)
         savepoint.commit()
-    except OmniorderError as error:
+    except Exception as error:  # one bad entry must not stall every other order
         savepoint.rollback()
         row.status = SyncStatus.FAILED.value
-        row.error = error.message
-        row.retry_count += 1
+        row.error = (
+            error.message
+            if isinstance(error, OmniorderError)
+            else f"Unexpected error ({type(error).__name__}): {error}"
+        )
         row.is_acknowledged = False
         result.failed += 1
+        if not isinstance(error, OmniorderError):
+            log.exception("store transaction %s failed unexpectedly", row.id)
         return
     row.status = SyncStatus.SYNCHRONIZED.value
     row.error = None
@@ -172,11 +179,17 @@ def _apply_one(uow: UnitOfWork, row: StoreTransactionRow, now: datetime, result:
 def acknowledge(
     new_uow: UowFactory, gateway: StoreGateway, *, store_code: str | None = None
 ) -> JobResult:
-    """Tell each store how its entries went, with HQ's copy of each synchronized order."""
+    """Tell each store how its entries went, with HQ's copy of each synchronized order.
+
+    Rows are read in one short transaction and marked in another, with no transaction
+    open while the store is called; a row whose status changed in between (retried,
+    synchronized again) stays unacknowledged and is sent next time.
+    """
     result = JobResult()
     for store in async_stores(new_uow(), store_code):
         with new_uow() as uow:
             rows = list(uow.staging.unacknowledged(store.code, 500))
+            sent = [(row.id, row.status, row.retry_count) for row in rows]
             acks = []
             for row in rows:
                 ack: dict[str, Any] = {
@@ -189,17 +202,16 @@ def acknowledge(
                     order = uow.orders.get(row.order_id)
                     ack["order"] = order_to_document(order) if order else None
                 acks.append(ack)
-            if not acks:
-                continue
-            try:
-                gateway.acknowledge(store.server_url or "", acks)
-            except Unavailable:
-                result.unreachable.append(store.code)
-                continue
-            for row in rows:
-                row.is_acknowledged = True
+        if not acks:
+            continue
+        try:
+            gateway.acknowledge(store.server_url or "", acks)
+        except Unavailable as error:
+            result.unreachable.append(f"{store.code} ({error.message})")
+            continue
+        with new_uow() as uow:
+            result.acknowledged += uow.staging.mark_acknowledged(sent)
             uow.commit()
-            result.acknowledged += len(acks)
     return result
 
 
@@ -215,6 +227,7 @@ def retry(uow: UnitOfWork, *, transaction_id: int | None) -> int:
             rows = list(uow.staging.failed())
         for row in rows:
             row.status = SyncStatus.PENDING.value
+            row.retry_count += 1
         uow.commit()
         return len(rows)
 
