@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Screenshots of the HQ back office at 1024×768 into docs/screenshots/hq-*.png.
 
-Starts HQ and store S001 on loopback (tests/servers.py), creates an order with a ship line
-through the store's API, and in Debian's Chromium saves: retail parameters (and an error),
-sales orders, a sales order before and after shipping, a customer, and a product.
+Starts HQ, store S001 and the async store S002 on loopback (tests/servers.py), creates an
+order with a ship line through the store's API, and in Debian's Chromium saves: retail
+parameters (and an error), sales orders, a sales order before and after shipping, a customer,
+and a product. Then async mode: orders taken at S002 (one for a customer HQ does not know),
+store transactions after Synchronize orders with the failed row, and S002's POS pages of an
+order pending sync and of the failed one (docs/screenshots/order-detail-async*.png).
 Run: .venv/bin/python scripts/screenshots_hq.py
 """
 
@@ -23,12 +26,16 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from tests.builders import HOME_C0001  # noqa: E402
 from tests.servers import running_servers, sign_in  # noqa: E402
 
+from omniorder.adapters.db import make_engine, make_session_factory  # noqa: E402
+from omniorder.adapters.orm import CustomerRow  # noqa: E402
+from omniorder.service_layer.unit_of_work import UnitOfWork  # noqa: E402
+
 OUT = ROOT / "docs" / "screenshots"
 SIZE = {"width": 1024, "height": 768}
 
 
-def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
-    path = OUT / f"hq-{name}.png"
+def shoot(page: Page, name: str, *, full_page: bool = False, prefix: str = "hq-") -> None:
+    path = OUT / f"{prefix}{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     print(f"wrote {path.relative_to(ROOT)}")
 
@@ -68,11 +75,51 @@ def create_order(store_url: str) -> str:
     return str(created.json()["sales_order_number"])
 
 
+def take_async_order(store_url: str, customer: str) -> str:
+    """A floor lamp to pick up at the async store S002 (149.99 + 6.625 % tax, 10 % deposit)."""
+    soon = datetime.now(ZoneInfo("America/New_York")).date() + timedelta(days=3)
+    body = {
+        "customer_account": customer,
+        "lines": [
+            {
+                "sku": "LAMP-FLOOR",
+                "quantity": 1,
+                "fulfilment": "pickup",
+                "requested_date": str(soon),
+                "pickup_store": "S002",
+            }
+        ],
+        "payments": [{"tender": "cash", "amount": "15.99"}],
+    }
+    created = httpx.post(
+        f"{store_url}/api/v1/customer-orders",
+        json=body,
+        headers=sign_in(store_url, "2001", "cashier2"),
+        timeout=20,
+    )
+    created.raise_for_status()
+    return str(created.json()["channel_ref"])
+
+
+def add_store_only_customer(store_db: Path) -> None:
+    """A customer S002 has in its channel cache but HQ does not: its order fails at HQ."""
+    engine = make_engine(f"sqlite:///{store_db}")
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        uow.records.put(CustomerRow(account="C0999", name="Grace Newcomer"))
+        uow.commit()
+    engine.dispose()
+
+
+def run_job(page: Page, button: str) -> None:
+    page.get_by_role("button", name=button, exact=True).click()
+    page.locator("[data-job-result]").wait_for()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory() as tmp,
-        running_servers(Path(tmp)) as servers,
+        running_servers(Path(tmp), stores=("S001", "S002"), async_stores=("S002",)) as servers,
         sync_playwright() as playwright,
     ):
         number = create_order(servers.store_url("S001"))
@@ -116,8 +163,31 @@ def main() -> None:
         shoot(page, "profiles")
         page.goto("/inventory?q=SOFA")
         shoot(page, "inventory")
+
+        # Async mode: one order goes through, one fails (unknown customer at HQ).
+        s002 = servers.store_url("S002")
+        add_store_only_customer(Path(tmp) / "store-S002.db")
+        take_async_order(s002, "C0001")
+        failing = take_async_order(s002, "C0999")
         page.goto("/store-transactions")
+        run_job(page, "Run P-job")
+        run_job(page, "Synchronize orders")
         shoot(page, "store-transactions")
+        run_job(page, "Run P-job")  # tells S002 how both went
+        pending = take_async_order(s002, "C0001")
+
+        pos = browser.new_context(base_url=s002, viewport=SIZE).new_page()
+        pos.goto("/signin")
+        pos.get_by_label("Operator id").fill("2001")
+        pos.get_by_label("Password").fill("cashier2")
+        pos.get_by_role("button", name="Sign in").click()
+        pos.wait_for_url(f"{s002}/")
+        pos.goto(f"/orders/{pending}")
+        shoot(pos, "order-detail-async", prefix="")
+        pos.goto(f"/orders/{pending}/receipt")
+        shoot(pos, "receipt-async", prefix="")
+        pos.goto(f"/orders/{failing}")
+        shoot(pos, "order-detail-async-failed", prefix="")
         browser.close()
 
 

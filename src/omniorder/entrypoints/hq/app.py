@@ -26,6 +26,7 @@ from omniorder.entrypoints.hq import (
     record_pages,
     records,
     sales_order_pages,
+    sync_pages,
 )
 from omniorder.entrypoints.http_errors import install_error_handlers
 from omniorder.entrypoints.nul_guard import RejectNulCharacters
@@ -80,7 +81,7 @@ def create_hq_app(
     app.include_router(records.parameters_router)
     for router in records.RESOURCES:
         app.include_router(router)
-    for page_router in (pages, parameter_pages, sales_order_pages, record_pages):
+    for page_router in (pages, parameter_pages, sales_order_pages, record_pages, sync_pages):
         app.include_router(page_router.router)
     store_static = Path(__file__).parent.parent / "store" / "static"
     app.mount("/static/pos", StaticFiles(directory=store_static), name="pos-static")

@@ -1,5 +1,5 @@
-"""The HQ back office (HTML): sign in and out, the page plumbing the other page modules share,
-and the store-transactions placeholder.
+"""The HQ back office (HTML): sign in and out, and the page plumbing the other page modules
+share.
 
 Pages authenticate like the HQ API (a session token, here in an HttpOnly cookie) and only
 HQ staff (role hq_admin) may use them. Every POST form carries a CSRF token (web.py).
@@ -145,8 +145,3 @@ def sign_out(request: Request, uow: UowDep) -> Response:
 @router.get("/")
 def home(staff: PageStaff) -> Response:
     return RedirectResponse("/sales-orders", status_code=303)
-
-
-@router.get("/store-transactions", response_class=HTMLResponse)
-def store_transactions(request: Request, staff: PageStaff) -> HTMLResponse:
-    return render(request, "store_transactions.html", staff=staff)

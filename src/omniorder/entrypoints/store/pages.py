@@ -28,7 +28,14 @@ from omniorder.domain.errors import InvalidInput, OmniorderError
 from omniorder.domain.money import Money
 from omniorder.domain.order import Charge, Order, OrderLine
 from omniorder.domain.staff import Authorization, Permission, Staff
-from omniorder.domain.statuses import ChargeKind, Fulfilment, OrderStatus, OrderType, Tender
+from omniorder.domain.statuses import (
+    ChargeKind,
+    Fulfilment,
+    OrderStatus,
+    OrderType,
+    SyncStatus,
+    Tender,
+)
 from omniorder.entrypoints.deps import NowDep, UowDep, parse_amount
 from omniorder.entrypoints.store import offers
 from omniorder.entrypoints.store.context import StoreContext, StoreCtx
@@ -45,7 +52,7 @@ from omniorder.entrypoints.web import (
     session_token,
     set_session_cookie,
 )
-from omniorder.service_layer import auth, catalogue, customer_orders
+from omniorder.service_layer import auth, catalogue, customer_orders, journal
 from omniorder.service_layer.cart import (
     LineInput,
     OrderInput,
@@ -739,6 +746,37 @@ def status_of(order: Order, today: date) -> str:
     return order.quote_status(today).value if order.is_quote else order.status.value
 
 
+@dataclass(frozen=True)
+class SyncView:
+    """How far HQ got with an order taken in async mode (RULES.md §10), as HQ last said."""
+
+    status: str
+    error: str | None = None
+
+    @property
+    def label(self) -> str:
+        return {"pending": "Pending sync", "failed": "Sync failed"}.get(self.status, "Synchronized")
+
+
+def sync_view(uow: UnitOfWork, order_id: uuid.UUID) -> SyncView | None:
+    """None for an order made in real time (sync mode): HQ has had it from the start."""
+    status = journal.sync_status(uow, order_id)
+    if status is None:
+        return None
+    error = None
+    if status == SyncStatus.FAILED.value:
+        with uow:
+            error = next(
+                (
+                    row.error
+                    for row in uow.journal.for_order(order_id)
+                    if row.sync_status == SyncStatus.FAILED.value and row.error
+                ),
+                None,
+            )
+    return SyncView(status, error)
+
+
 def _today(uow: UnitOfWork, store_code: str, now: datetime) -> tuple[date, ZoneInfo]:
     with uow:
         store = require_store(uow.records, store_code)
@@ -768,6 +806,7 @@ def receipt(
         warnings=warnings,
         is_new=new,
         status=status_of(order, today),
+        sync=sync_view(uow, order.id),
     )
 
 
@@ -830,6 +869,7 @@ def find_orders(
         searched=searched,
         today=today,
         status_of=status_of,
+        syncs={order.id: sync_view(uow, order.id) for order in orders},
     )
 
 
@@ -857,6 +897,7 @@ def order_detail(
         ),
         done=DONE_MESSAGES.get(request.query_params.get("done", ""), ""),
         operation_id=uuid.uuid4(),
+        sync=sync_view(uow, order.id),
     )
 
 
