@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from omniorder.adapters.db import make_engine, make_session_factory
 from omniorder.adapters.orm import CustomerRow
@@ -27,8 +27,6 @@ from tests.servers import Servers, running_servers, sign_in
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SIZE: ViewportSize = {"width": 1024, "height": 768}
 SOON = datetime.now(ZoneInfo("America/New_York")).date() + timedelta(days=3)
 # One floor lamp picked up at S002: 149.99 + 6.625 % tax = 159.93; 10 % deposit.
@@ -47,16 +45,6 @@ def tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def servers(tmp: Path) -> Iterator[Servers]:
     with running_servers(tmp, stores=("S001", "S002"), async_stores=("S002",)) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def signed_in_page(browser: Browser, url: str, operator_id: str, password: str) -> Page:

@@ -10,12 +10,11 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from omniorder.domain.money import Money
 from omniorder.entrypoints.web import format_money
@@ -24,8 +23,6 @@ from tests.servers import Servers, running_servers, sign_in
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SOON = datetime.now(ZoneInfo("America/New_York")).date() + timedelta(days=3)
 
 
@@ -33,16 +30,6 @@ SOON = datetime.now(ZoneInfo("America/New_York")).date() + timedelta(days=3)
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     with running_servers(tmp_path_factory.mktemp("back-office")) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from omniorder.adapters.orm import CustomerRow
 from omniorder.domain.money import Money
 from omniorder.domain.order import Address, Order
 from omniorder.domain.statuses import Fulfilment, OrderType, Tender
+from omniorder.service_layer.cart import LineInput
 from omniorder.service_layer.catalogue import Availability, ProductView
 
 Amount = Annotated[
@@ -75,6 +76,19 @@ class LineCreate(Strict):
         default=None, description="Pickup lines: the pickup store (default: this store)"
     )
     pickup_by: str | None = Field(default=None, max_length=200, description="Who will collect")
+
+    def to_input(self) -> LineInput:
+        return LineInput(
+            sku=self.sku,
+            quantity=self.quantity,
+            fulfilment=self.fulfilment,
+            requested_date=self.requested_date,
+            delivery_mode=self.delivery_mode,
+            ship_to=self.ship_to.to_domain() if self.ship_to else None,
+            ship_to_address_id=self.ship_to_address_id,
+            pickup_store=self.pickup_store,
+            pickup_by=self.pickup_by,
+        )
 
 
 class PaymentCreate(Strict):

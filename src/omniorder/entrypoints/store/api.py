@@ -23,7 +23,7 @@ from omniorder.entrypoints.schemas import (
 )
 from omniorder.entrypoints.store.context import StoreCtx
 from omniorder.service_layer import auth, catalogue, customer_orders, journal
-from omniorder.service_layer.cart import LineInput, OrderInput, PaymentInput, require_parameters
+from omniorder.service_layer.cart import OrderInput, PaymentInput, require_parameters
 from omniorder.service_layer.channel_data import import_channel_data
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
@@ -101,20 +101,7 @@ def create_customer_order(
         id=order_id,
         order_type=body.order_type,
         customer_account=body.customer_account,
-        lines=tuple(
-            LineInput(
-                sku=line.sku,
-                quantity=line.quantity,
-                fulfilment=line.fulfilment,
-                requested_date=line.requested_date,
-                delivery_mode=line.delivery_mode,
-                ship_to=line.ship_to.to_domain() if line.ship_to else None,
-                ship_to_address_id=line.ship_to_address_id,
-                pickup_store=line.pickup_store,
-                pickup_by=line.pickup_by,
-            )
-            for line in body.lines
-        ),
+        lines=tuple(line.to_input() for line in body.lines),
         shipping_charge=parse_amount(body.shipping_charge, currency, "shipping_charge"),
         deposit_override=parse_amount(body.deposit_override, currency, "deposit_override"),
         payments=tuple(

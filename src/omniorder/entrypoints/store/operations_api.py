@@ -33,7 +33,7 @@ from omniorder.entrypoints.schemas import (
 )
 from omniorder.entrypoints.store.context import StoreContext, StoreCtx
 from omniorder.service_layer import auth, order_operations
-from omniorder.service_layer.cart import LineInput, PaymentInput, require_parameters
+from omniorder.service_layer.cart import PaymentInput, require_parameters
 from omniorder.service_layer.order_operations import Context, EditInput, LineUpdate
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
@@ -110,20 +110,7 @@ def edit_order(
     currency = _currency(uow)
     request = EditInput(
         expected_version=body.version,
-        add=tuple(
-            LineInput(
-                sku=line.sku,
-                quantity=line.quantity,
-                fulfilment=line.fulfilment,
-                requested_date=line.requested_date,
-                delivery_mode=line.delivery_mode,
-                ship_to=line.ship_to.to_domain() if line.ship_to else None,
-                ship_to_address_id=line.ship_to_address_id,
-                pickup_store=line.pickup_store,
-                pickup_by=line.pickup_by,
-            )
-            for line in body.add
-        ),
+        add=tuple(line.to_input() for line in body.add),
         change=tuple(
             LineUpdate(
                 line_id=c.line_id,
