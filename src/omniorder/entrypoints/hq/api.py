@@ -48,7 +48,7 @@ def list_sales_orders(
     created_from: datetime | None = None,
     created_to: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[CustomerOrderPublic]:
     """Search sales orders, newest first."""
     orders = sales_orders.search_sales_orders(

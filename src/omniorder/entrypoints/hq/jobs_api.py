@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 
 from omniorder.adapters.orm import StoreTransactionRow
@@ -98,7 +98,7 @@ def list_store_transactions(
     status: Annotated[str | None, Query(pattern="^(pending|synchronized|failed)$")] = None,
     store: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[StoreTransactionPublic]:
     """Staged store transactions with their sync status, error and retry count."""
     with uow:
@@ -111,7 +111,9 @@ class Retried(BaseModel):
 
 
 @router.post("/store-transactions/{transaction_id}/retry", response_model=Retried)
-def retry_one(transaction_id: int, uow: UowDep, staff: HQStaff) -> Retried:
+def retry_one(
+    transaction_id: Annotated[int, Path(ge=1, le=2**31 - 1)], uow: UowDep, staff: HQStaff
+) -> Retried:
     """Put one failed transaction back in the queue (after fixing what made it fail)."""
     return Retried(retried=synchronization.retry(uow, transaction_id=transaction_id))
 

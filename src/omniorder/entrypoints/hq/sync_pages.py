@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omniorder.adapters.orm import StoreRow, StoreTransactionRow
@@ -209,7 +209,12 @@ def retry_all(uow: UowDep, staff: PageStaff, filters: FiltersForm) -> Response:
 
 
 @router.post("/store-transactions/{transaction_id}/retry")
-def retry_one(transaction_id: int, uow: UowDep, staff: PageStaff, filters: FiltersForm) -> Response:
+def retry_one(
+    transaction_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    uow: UowDep,
+    staff: PageStaff,
+    filters: FiltersForm,
+) -> Response:
     """Put one failed transaction back in the queue, after its data was fixed."""
     retried = synchronization.retry(uow, transaction_id=transaction_id)
     return _back_to_list(filters, "retry", retried=retried)

@@ -34,7 +34,7 @@ class JournalPage(BaseModel):
 def read_journal(
     uow: UowDep,
     _job: JobToken,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> JournalPage:
     """Journal entries after a sequence number, oldest first (the P-job's read)."""
