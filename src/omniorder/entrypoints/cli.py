@@ -56,6 +56,7 @@ def fail(message: str) -> typer.Exit:
 def _log_to_console() -> None:
     """Show Omniorder's own log lines (scheduled sync results) beside Uvicorn's."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per job call is noise
 
 
 def _settings(data_dir: Path, database_url: str | None) -> Settings:
