@@ -15,7 +15,7 @@ from omniorder.domain.order import Order
 from omniorder.domain.returns import ReturnLineIn
 from omniorder.domain.statuses import OrderStatus, OrderType, PaymentPurpose, Tender
 from omniorder.service_layer import order_operations as ops
-from omniorder.service_layer.customer_orders import create_customer_order, get_order
+from omniorder.service_layer.customer_orders import create_customer_order, find_orders, get_order
 from omniorder.service_layer.order_operations import Context, EditInput, LineUpdate
 from omniorder.service_layer.sales_orders import get_sales_order, ship_sales_order
 from tests.builders import (
@@ -482,3 +482,53 @@ def test_an_order_this_store_has_no_copy_of_is_fetched_from_hq(world: World) -> 
 
     assert found == at_hq(world, order.channel_ref)
     assert at_store(world, order.channel_ref) == found
+
+
+def test_a_refund_to_card_is_sent_through_the_payment_connector_once(world: World) -> None:
+    order = create(world, order_input(payments=(card("16.33"),)))
+    order = ops.pick_up(
+        ctx(world),
+        ref=order.channel_ref,
+        quantities={order.lines[0].id: 1},
+        collected_by="Ada",
+        payments=(card("146.97"),),
+    )
+    op = uuid.uuid4()
+
+    for _ in range(2):  # a repeated request refunds once
+        order = ops.return_goods(
+            ctx(world, op=op),
+            ref=order.channel_ref,
+            invoice="INV-000001",
+            lines=(ReturnLineIn(order.lines[0].id, 1, "damaged"),),
+            shipping_refund=usd("0"),
+            refund_tender=Tender.CARD,
+        )
+
+    refund = order.payments[-1]
+    assert (refund.tender, refund.amount, refund.card_last4) == (
+        Tender.CARD,
+        usd("-163.30"),
+        "4242",
+    )
+    assert world.cards.refunded == {refund.id: (refund.card_token, usd("163.30"))}
+
+
+def test_find_order_by_phone_email_or_invoice_number(world: World) -> None:
+    order = lamps_and_pillow(world)
+    ops.pick_up(
+        ctx(world),
+        ref=order.channel_ref,
+        quantities={order.lines[0].id: 1},
+        collected_by="Ada",
+        payments=(cash("146.97"),),
+    )
+    create(world, order_input(customer="C0002", payments=(cash("16.33"),)))
+
+    def found(text: str) -> list[str]:
+        return [o.channel_ref for o in find_orders(world.store_uow(), auth=as_cashier(), text=text)]
+
+    assert found("555-0101") == [order.channel_ref]
+    assert found("ADA@example") == [order.channel_ref]
+    assert found("INV-000001") == [order.channel_ref]
+    assert found("grace") == ["S001-000002"]

@@ -26,6 +26,7 @@ class TestCardConnector:
         self._lock = threading.Lock()
         self.authorized: dict[UUID, tuple[CardAuthorization, Money]] = {}
         self.voided: set[UUID] = set()
+        self.refunded: dict[UUID, tuple[str, Money]] = {}
 
     def authorize(self, payment_id: UUID, amount: Money, card_number: str) -> CardAuthorization:
         digits = card_number.replace(" ", "")
@@ -58,6 +59,12 @@ class TestCardConnector:
             card = CardAuthorization(f"TEST-{code}", "0000", card_token)
             self.authorized[payment_id] = (card, amount)
             return card
+
+    def refund(self, payment_id: UUID, card_token: str, amount: Money) -> None:
+        if amount.amount <= 0:
+            raise InvalidInput("amount", "A refund must be more than zero.")
+        with self._lock:
+            self.refunded.setdefault(payment_id, (card_token, amount))
 
     def void(self, payment_id: UUID) -> None:
         with self._lock:

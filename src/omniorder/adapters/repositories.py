@@ -22,6 +22,7 @@ from omniorder.adapters.orm import (
     DeliveryModeRow,
     FunctionalityProfileRow,
     InventoryRow,
+    InvoiceRow,
     JournalEntryRow,
     OrderLineRow,
     OrderRow,
@@ -100,6 +101,17 @@ class OrderRepository:
                     func.lower(OrderRow.channel_ref).like(like),
                     func.lower(OrderRow.customer_name).like(like),
                     func.lower(OrderRow.customer_account).like(like),
+                    OrderRow.customer_account.in_(
+                        select(CustomerRow.account).where(
+                            or_(
+                                func.lower(CustomerRow.phone).like(like),
+                                func.lower(CustomerRow.email).like(like),
+                            )
+                        )
+                    ),
+                    OrderRow.id.in_(
+                        select(InvoiceRow.order_id).where(func.lower(InvoiceRow.number).like(like))
+                    ),
                 )
             )
         if customer_account:

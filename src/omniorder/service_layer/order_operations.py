@@ -5,6 +5,7 @@ applies it to the sales order; the store keeps HQ's result.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from omniorder.domain.settlement import TenderIn
 from omniorder.domain.staff import Authorization, Permission
 from omniorder.domain.statuses import Fulfilment, Tender
 from omniorder.service_layer import commands, journal
+from omniorder.service_layer.card_refunds import refund_to_cards
 from omniorder.service_layer.cart import (
     LineInput,
     PaymentInput,
@@ -99,6 +101,7 @@ def _perform(
     with ctx.uow as uow:
         uow.orders.put(result)
         uow.commit()
+    refund_to_cards(ctx.payments, before=order, after=result)
     return result
 
 
@@ -109,6 +112,7 @@ def _perform_async(ctx: Context, order_id: UUID, command: commands.Command) -> O
         order = uow.orders.get(order_id)
         if order is None:
             raise NotFound("The order is no longer at this store.")
+        before = copy.deepcopy(order)
         if commands.apply(order, command, ctx.auth):
             uow.orders.put(order)
             journal.record(
@@ -120,6 +124,7 @@ def _perform_async(ctx: Context, order_id: UUID, command: commands.Command) -> O
                 now=ctx.now,
             )
             uow.commit()
+            refund_to_cards(ctx.payments, before=before, after=order)
     return order
 
 

@@ -45,6 +45,11 @@ class PaymentConnector(Protocol):
         """Charge a card kept as a token (the balance when ship lines are invoiced)."""
         ...
 
+    def refund(self, payment_id: UUID, card_token: str, amount: Money) -> None:
+        """Pay money back to a card (amount > 0). Refunding the same payment id twice is one
+        refund."""
+        ...
+
 
 class StoreGateway(Protocol):
     """How HQ's jobs reach a store server: its journal, and acknowledgements back.

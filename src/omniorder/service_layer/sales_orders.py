@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -19,6 +20,7 @@ from omniorder.domain.staff import Authorization, Staff
 from omniorder.domain.statuses import Fulfilment, Tender
 from omniorder.domain.stock import Position, stock_changes, stock_position
 from omniorder.service_layer.auth import staff_from_row
+from omniorder.service_layer.card_refunds import refund_to_cards
 from omniorder.service_layer.cart import require_store, store_today
 from omniorder.service_layer.commands import Command, Ship, apply, command_from_document
 from omniorder.service_layer.ports import PaymentConnector
@@ -203,8 +205,10 @@ def ship_sales_order(
             override_by=None,
             action=Ship(quantities=quantities, balance_tender=balance),
         )
+        before = copy.deepcopy(order)
         _apply_and_save(uow, order, command)
         uow.commit()
+    refund_to_cards(payments, before=before, after=order)
     return order
 
 
