@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     job_token: str | None = None
     # HQ: run pull → synchronize → acknowledge every N seconds inside `hq serve` (0: off).
     job_interval_seconds: float = 0
+    # HQ: where pickup-ready e-mails go out (unset: they wait in the outbox).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    mail_from: str = "orders@omniorder.example"
 
     def hq_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'hq.db'}"

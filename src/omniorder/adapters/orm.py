@@ -455,6 +455,24 @@ class PullWatermarkRow(Base):
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class OutboxMessageRow(Base):
+    """A message to send after the transaction that decided it committed (STYLE habit 6).
+    The id is derived from what it announces, so the same news is never queued twice."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = {"info": HQ_ONLY}
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    order_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 def tables_for(role: str) -> list[str]:
     """Names of the tables that live in the HQ ("hq") or channel ("store") database."""
     return [t.name for t in Base.metadata.sorted_tables if role in t.info.get("roles", ())]

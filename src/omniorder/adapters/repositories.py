@@ -26,6 +26,7 @@ from omniorder.adapters.orm import (
     JournalEntryRow,
     OrderLineRow,
     OrderRow,
+    OutboxMessageRow,
     ParametersRow,
     ProductRow,
     PullWatermarkRow,
@@ -433,3 +434,24 @@ class StagingRepository:
             select(StoreTransactionRow.status, func.count()).group_by(StoreTransactionRow.status)
         ).all()
         return {status: count for status, count in rows}
+
+
+class OutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def unsent(self, limit: int) -> Sequence[OutboxMessageRow]:
+        query = (
+            select(OutboxMessageRow)
+            .where(OutboxMessageRow.sent_at.is_(None))
+            .order_by(OutboxMessageRow.created_at)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return self.session.scalars(query).all()
+
+    def for_order(self, order_id: uuid.UUID) -> Sequence[OutboxMessageRow]:
+        return self.session.scalars(
+            select(OutboxMessageRow).where(OutboxMessageRow.order_id == order_id)
+        ).all()

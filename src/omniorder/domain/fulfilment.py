@@ -300,3 +300,20 @@ def amount_due_for_shipment(order: Order, quantities: Mapping[UUID, int]) -> Mon
 
 def _describe(order: Order, quantities: Mapping[UUID, int]) -> str:
     return ", ".join(f"{qty} × {order.line(lid).sku}" for lid, qty in quantities.items())
+
+
+def ready_for_pickup(order: Order) -> set[str]:
+    """Stores where everything still to be picked up is picked: the customer can come.
+
+    A store counts once it has open pickup quantities and all of them are picked.
+    """
+    ready: set[str] = set()
+    waiting: set[str] = set()
+    for line in order.lines:
+        if line.fulfilment is not Fulfilment.PICKUP or line.open_qty == 0:
+            continue
+        if line.picked_qty - line.invoiced_qty >= line.open_qty:
+            ready.add(line.location)
+        else:
+            waiting.add(line.location)
+    return ready - waiting

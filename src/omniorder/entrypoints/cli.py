@@ -388,3 +388,20 @@ def jobs_retry(
     except OmniorderError as error:
         raise fail(error.message) from None
     console.print(f"{count} transaction(s) queued again")
+
+
+@jobs_app.command("send-mail")
+def jobs_send_mail(data_dir: DataDir = Path("data"), database_url: DbUrl = None) -> None:
+    """Send queued e-mail (pickup-ready notices) through OMNIORDER_SMTP_HOST."""
+    from datetime import UTC, datetime
+
+    from omniorder.adapters.mail import SmtpMailer
+    from omniorder.service_layer.notifications import send_outbox
+
+    settings = _settings(data_dir, database_url)
+    if not settings.smtp_host:
+        raise fail("set OMNIORDER_SMTP_HOST (and OMNIORDER_SMTP_PORT) to send e-mail")
+    new_uow, _gateway = _job_context(data_dir, database_url)
+    mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
+    result = send_outbox(new_uow, mailer, now=datetime.now(UTC))
+    _print_result("Outbox", {"sent": result.sent, "failed": result.failed})

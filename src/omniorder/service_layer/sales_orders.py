@@ -19,6 +19,7 @@ from omniorder.domain.settlement import TenderIn
 from omniorder.domain.staff import Authorization, Staff
 from omniorder.domain.statuses import Fulfilment, Tender
 from omniorder.domain.stock import Position, stock_changes, stock_position
+from omniorder.service_layer import notifications
 from omniorder.service_layer.auth import staff_from_row
 from omniorder.service_layer.card_refunds import refund_to_cards
 from omniorder.service_layer.cart import require_store, store_today
@@ -152,12 +153,14 @@ def _apply_and_save(uow: UnitOfWork, order: Order, command: Command) -> None:
     auth = _authorization(uow.records, command.operator_id, command.override_by)
     warehouse_of = _warehouses(uow.records)
     before = stock_position(order, warehouse_of)
+    previous = copy.deepcopy(order)
     version = order.version
     if not apply(order, command, auth):
         return
     _number_documents(uow, order)
     _move_stock(uow.records, before, stock_position(order, warehouse_of))
     uow.orders.save(order, expected_version=version)
+    notifications.queue_pickup_ready(uow, before=previous, after=order, now=command.at)
 
 
 def ship_sales_order(

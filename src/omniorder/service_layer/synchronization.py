@@ -23,6 +23,7 @@ from omniorder.adapters.orm import StoreRow, StoreTransactionRow
 from omniorder.domain.errors import NotFound, OmniorderError, Unavailable
 from omniorder.domain.statuses import SyncStatus
 from omniorder.service_layer import sales_orders
+from omniorder.service_layer.notifications import Mailer, send_outbox
 from omniorder.service_layer.ports import StoreGateway
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
@@ -233,12 +234,19 @@ def retry(uow: UnitOfWork, *, transaction_id: int | None) -> int:
 
 
 def run_all(
-    new_uow: UowFactory, gateway: StoreGateway, *, now: datetime, store_code: str | None = None
+    new_uow: UowFactory,
+    gateway: StoreGateway,
+    *,
+    now: datetime,
+    store_code: str | None = None,
+    mailer: Mailer | None = None,
 ) -> JobResult:
-    """The scheduled cycle: pull, synchronize, acknowledge."""
+    """The scheduled cycle: pull, synchronize, acknowledge, and send queued e-mail."""
     pulled = pull(new_uow, gateway, now=now, store_code=store_code)
     synced = synchronize(new_uow, now=now)
     acked = acknowledge(new_uow, gateway, store_code=store_code)
+    if mailer is not None:
+        send_outbox(new_uow, mailer, now=now)
     return JobResult(
         pulled=pulled.pulled,
         synchronized=synced.synchronized,

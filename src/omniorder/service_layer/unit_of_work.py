@@ -11,6 +11,7 @@ from omniorder.adapters.repositories import (
     CounterRepository,
     JournalRepository,
     OrderRepository,
+    OutboxRepository,
     RecordRepository,
     StagingRepository,
 )
@@ -23,6 +24,7 @@ class UnitOfWork:
     auth_sessions: AuthSessionRepository
     journal: JournalRepository
     staging: StagingRepository
+    outbox: OutboxRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
@@ -35,6 +37,7 @@ class UnitOfWork:
         self.auth_sessions = AuthSessionRepository(self.session)
         self.journal = JournalRepository(self.session)
         self.staging = StagingRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
         return self
 
     def __exit__(

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from omniorder import __version__
 from omniorder.adapters.db import make_engine, make_session_factory
+from omniorder.adapters.mail import SmtpMailer
 from omniorder.adapters.payments import TestCardConnector
 from omniorder.adapters.store_gateway import HttpStoreGateway
 from omniorder.config import Settings
@@ -74,6 +75,11 @@ def create_hq_app(
     )
     app.state.payments = payments or TestCardConnector()
     app.state.jobs = jobs or HttpStoreGateway(job_token=settings.job_token)
+    app.state.mailer = (
+        SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
+        if settings.smtp_host
+        else None
+    )
     install_error_handlers(app)
     app.add_middleware(RejectNulCharacters)
     app.include_router(api.router)
@@ -99,7 +105,9 @@ def _run_jobs_every(seconds: float, app: FastAPI, stop: threading.Event) -> None
     ctx: AppContext = app.state.ctx
     while not stop.wait(seconds):
         try:
-            result = synchronization.run_all(ctx.uow, app.state.jobs, now=ctx.clock())
+            result = synchronization.run_all(
+                ctx.uow, app.state.jobs, now=ctx.clock(), mailer=app.state.mailer
+            )
             if any(v for k, v in result.as_dict().items() if k != "unreachable"):
                 log.info("scheduled sync: %s", result.as_dict())
         except Exception:  # a scheduler must survive one bad run; the next run retries
