@@ -122,6 +122,7 @@ def test_an_async_order_is_taken_while_hq_is_down_and_synchronized_later(
         local = uow.orders.get(order.id)
     assert local == at_hq
     assert world.status(order.id) == "synchronized"
+    assert synchronization.sync_statuses(world.hq_uow(), [order.id]) == {order.id: "synchronized"}
 
 
 def test_pulling_again_stages_nothing_twice(world: AsyncWorld) -> None:

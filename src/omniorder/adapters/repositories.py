@@ -413,6 +413,20 @@ class StagingRepository:
             .limit(limit)
         ).all()
 
+    def statuses_of(self, order_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
+        """The statuses of each order's staged entries (orders made in sync mode have none)."""
+        result: dict[uuid.UUID, set[str]] = {}
+        if not order_ids:
+            return result
+        rows = self.session.execute(
+            select(StoreTransactionRow.order_id, StoreTransactionRow.status)
+            .where(StoreTransactionRow.order_id.in_(order_ids))
+            .distinct()
+        ).all()
+        for order_id, status in rows:
+            result.setdefault(order_id, set()).add(status)
+        return result
+
     def mark_acknowledged(self, sent: list[tuple[int, str, int]]) -> int:
         """Mark rows acknowledged, each only if it is still as it was when it was sent."""
         marked = 0

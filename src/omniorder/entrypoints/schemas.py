@@ -239,8 +239,9 @@ class CustomerOrderPublic(BaseModel):
     history: list[EventPublic]
     sync_status: str | None = Field(
         default=None,
-        description="Async orders at the store: pending, synchronized or failed; "
-        "null for orders made through the real-time service",
+        description="Async orders: pending, synchronized or failed (at a store: its journal "
+        "entries for the order; at HQ: their staged copies); null for orders made through "
+        "the real-time service",
     )
 
     @classmethod

@@ -255,3 +255,18 @@ def run_all(
         acknowledged=acked.acknowledged,
         unreachable=sorted(set(pulled.unreachable + acked.unreachable)),
     )
+
+
+def sync_statuses(uow: UnitOfWork, order_ids: list[Any]) -> dict[Any, str]:
+    """pending / synchronized / failed per async order at HQ (absent: made in sync mode)."""
+    with uow:
+        found = uow.staging.statuses_of(order_ids)
+    result = {}
+    for order_id, statuses in found.items():
+        if SyncStatus.FAILED.value in statuses:
+            result[order_id] = SyncStatus.FAILED.value
+        elif SyncStatus.PENDING.value in statuses:
+            result[order_id] = SyncStatus.PENDING.value
+        else:
+            result[order_id] = SyncStatus.SYNCHRONIZED.value
+    return result

@@ -14,7 +14,7 @@ from omniorder.entrypoints.deps import NowDep, UowDep, operation_id_for
 from omniorder.entrypoints.hq.context import CallingStore, HQStaff, require_same_store
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
 from omniorder.entrypoints.schemas import CustomerOrderPublic, SignIn, TokenPublic
-from omniorder.service_layer import auth, sales_orders
+from omniorder.service_layer import auth, sales_orders, synchronization
 from omniorder.service_layer.channel_data import export_channel_data
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
@@ -63,13 +63,16 @@ def list_sales_orders(
         limit=limit,
         offset=offset,
     )
-    return [CustomerOrderPublic.of(o) for o in orders]
+    statuses = synchronization.sync_statuses(uow, [o.id for o in orders])
+    return [CustomerOrderPublic.of(o, sync_status=statuses.get(o.id)) for o in orders]
 
 
 @router.get("/sales-orders/{number}", response_model=CustomerOrderPublic, tags=["sales orders"])
 def get_sales_order(number: str, uow: UowDep, staff: HQStaff) -> CustomerOrderPublic:
     """One sales order by number (SO-…), channel reference id or id."""
-    return CustomerOrderPublic.of(sales_orders.get_sales_order(uow, ref=number))
+    order = sales_orders.get_sales_order(uow, ref=number)
+    status = synchronization.sync_statuses(uow, [order.id]).get(order.id)
+    return CustomerOrderPublic.of(order, sync_status=status)
 
 
 class ShipmentCreate(BaseModel):
