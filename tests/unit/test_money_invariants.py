@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from omniorder.domain import cancellation, editing, fulfilment, returns
 from omniorder.domain.creation import LineRequest, NewOrder, TenderRequest, create_order
-from omniorder.domain.errors import OmniorderError
+from omniorder.domain.errors import OmniorderError, PaymentMismatch
 from omniorder.domain.history import Operation
 from omniorder.domain.money import Money, total
 from omniorder.domain.order import Address, Order, order_status
@@ -214,18 +214,18 @@ def random_step(data: st.DataObject, order: Order, step: int) -> None:
 
 
 def _due_after(order: Order, op: Operation, edit: editing.OrderEdit) -> Money:
-    """The amount an edit leaves to pay: applied with an oversized tender on a copy."""
+    """The amount an edit leaves to pay: the refusal of a 0.01 tender on a copy names it."""
     trial = copy.deepcopy(order)
     try:
         probe = editing.OrderEdit(
             **{**edit.__dict__, "tenders": (TenderIn(uuid.uuid4(), Tender.CASH, usd(1)),)}
         )
         editing.edit_order(trial, op, probe, today=TODAY)
-    except OmniorderError as error:
-        text = getattr(error, "message", "")
-        if "must equal the amount due (" in text:
-            amount = text.split("must equal the amount due (")[1].split(" ")[0]
-            return Money.parse(amount)
+    except PaymentMismatch as error:
+        assert isinstance(error.due, Money)
+        return error.due
+    except OmniorderError:
+        pass
     return usd(0)
 
 

@@ -14,6 +14,7 @@ from uuid import UUID, uuid5
 from omniorder.domain.errors import (
     DepositOverrideNotAllowed,
     InvalidInput,
+    PaymentMismatch,
     QuoteTakesNoPayment,
 )
 from omniorder.domain.money import Money, total
@@ -241,9 +242,10 @@ def _allocate(new: NewOrder, order: Order, now: datetime) -> list[Payment]:
     received = total([t.amount for t in new.tenders], new.currency)
     due = order.amount_due
     if received < due:
-        raise InvalidInput(
+        raise PaymentMismatch(
             "payments",
             f"The payments ({received}) do not cover the amount due now ({due}).",
+            due=due,
         )
     if received > order.order_total:
         raise InvalidInput(

@@ -12,6 +12,7 @@ from omniorder.domain.errors import (
     Conflict,
     DepositOverrideNotAllowed,
     InvalidInput,
+    PaymentMismatch,
     StaleVersion,
 )
 from omniorder.domain.history import Operation, all_or_nothing, record
@@ -270,7 +271,9 @@ def convert_quote(
     due = order.required_deposit
     paid = total([t.amount for t in tenders], order.currency)
     if paid < due:
-        raise InvalidInput("payments", f"The payments ({paid}) do not cover the deposit ({due}).")
+        raise PaymentMismatch(
+            "payments", f"The payments ({paid}) do not cover the deposit ({due}).", due=due
+        )
     if paid > order.order_value:
         raise InvalidInput("payments", f"The payments ({paid}) are more than the order value.")
     payments = (

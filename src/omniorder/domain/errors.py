@@ -59,6 +59,16 @@ class Unavailable(OmniorderError):
     code = "unavailable"
 
 
+class PaymentMismatch(InvalidInput):
+    """The payments offered do not settle what is due; `due` says what would."""
+
+    code = "payment_mismatch"
+
+    def __init__(self, field: str, message: str, *, due: object) -> None:
+        super().__init__(field, message)
+        self.due = due
+
+
 class DepositOverrideOutOfRange(InvalidInput):
     code = "deposit_override_out_of_range"
 

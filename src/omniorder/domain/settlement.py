@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from omniorder.domain.errors import InvalidInput
+from omniorder.domain.errors import InvalidInput, PaymentMismatch
 from omniorder.domain.money import Money, total
 from omniorder.domain.order import Order, Payment
 from omniorder.domain.statuses import PaymentPurpose, Tender
@@ -64,7 +64,9 @@ def settle(
                 raise InvalidInput(f"{field}[{index}].amount", "A payment must be more than zero.")
         paid = total([t.amount for t in tenders], order.currency)
         if paid != due:
-            raise InvalidInput(field, f"The payments ({paid}) must equal the amount due ({due}).")
+            raise PaymentMismatch(
+                field, f"The payments ({paid}) must equal the amount due ({due}).", due=due
+            )
         return [
             Payment(
                 id=t.id,

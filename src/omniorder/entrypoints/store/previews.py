@@ -11,13 +11,12 @@ tender of that amount to get the order as it would be.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from omniorder.adapters.documents import order_from_document
-from omniorder.domain.errors import InvalidInput
+from omniorder.domain.errors import InvalidInput, PaymentMismatch
 from omniorder.domain.money import Money
 from omniorder.domain.order import Order
 from omniorder.domain.statuses import Tender
@@ -25,8 +24,6 @@ from omniorder.service_layer import commands
 from omniorder.service_layer.cart import PaymentInput
 from omniorder.service_layer.order_operations import Context
 from omniorder.service_layer.ports import HQ
-
-AMOUNT_IN_MESSAGE = re.compile(r"\((-?\d+(?:\.\d+)?) ([A-Z]{3})\)")
 
 
 class _Stopped(Exception):
@@ -105,13 +102,7 @@ def _trial(context: Context, run: Run, payments: tuple[PaymentInput, ...]) -> Pr
 
 
 def _amount_due(error: InvalidInput, currency: str) -> Money | None:
-    """The amount a refusal for missing payment names ("… the amount due (12.34 USD)")."""
-    if error.field != "payments":
-        return None
-    found = AMOUNT_IN_MESSAGE.findall(error.message)
-    if not found:
-        return None
-    amount, code = found[-1]
-    if code != currency:
-        return None
-    return Money.parse(amount, currency)
+    """The amount a refusal for missing payment says is due."""
+    if isinstance(error, PaymentMismatch) and isinstance(error.due, Money):
+        return error.due if error.due.currency == currency else None
+    return None
