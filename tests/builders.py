@@ -19,8 +19,9 @@ from omniorder.service_layer.cart import LineInput, OrderInput, PaymentInput
 from omniorder.service_layer.channel_data import export_channel_data, import_channel_data
 from omniorder.service_layer.sales_orders import (
     accept_sales_order,
-    apply_operation,
     get_sales_order,
+    perform_operation,
+    search_sales_orders,
 )
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
@@ -77,11 +78,11 @@ class InProcessHQ:
             raise Unavailable("HQ did not answer in time (test).")
         return order_to_document(order)
 
-    def apply_operation(self, document: dict[str, Any]) -> dict[str, Any]:
+    def perform_operation(self, document: dict[str, Any]) -> dict[str, Any]:
         self.calls += 1
         if self.down:
             raise Unavailable("HQ cannot be reached (test); nothing was changed.")
-        order = apply_operation(
+        order = perform_operation(
             UnitOfWork(self.session_factory), document=document, store_code=self.store_code
         )
         if self.lose_answers:
@@ -92,6 +93,19 @@ class InProcessHQ:
         if self.down:
             raise Unavailable("HQ cannot be reached (test); nothing was changed.")
         return order_to_document(get_sales_order(UnitOfWork(self.session_factory), ref=ref))
+
+    def search_orders(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.down:
+            raise Unavailable("HQ cannot be reached (test).")
+        names = {"q": "text", "customer": "customer_account"}
+        found = search_sales_orders(
+            UnitOfWork(self.session_factory),
+            **{
+                names.get(k, k): datetime.fromisoformat(v) if k.startswith("created_") else v
+                for k, v in filters.items()
+            },
+        )
+        return [order_to_document(o) for o in found]
 
     def channel_data(self) -> dict[str, Any]:
         return export_channel_data(UnitOfWork(self.session_factory), store_code=self.store_code)

@@ -452,10 +452,11 @@ def test_an_expired_quote_is_repriced_when_converted(world: World) -> None:
             lines=(pickup_line(requested_date=SOON + timedelta(days=60)),),
         ),
     )
-    with world.store_uow() as uow:
-        cached = uow.records.get(ProductRow, "LAMP-FLOOR")
-        assert cached is not None
-        cached.price_amount = 10000
+    # HQ's price list changes; HQ re-prices the quote with it (its master data decides).
+    with world.hq_uow() as uow:
+        product = uow.records.get(ProductRow, "LAMP-FLOOR")
+        assert product is not None
+        product.price_amount = 10000
         uow.commit()
 
     order = ops.convert_quote(ctx(world, days=31), ref=quote.channel_ref, payments=(cash("10.89"),))
@@ -526,7 +527,11 @@ def test_find_order_by_phone_email_or_invoice_number(world: World) -> None:
     create(world, order_input(customer="C0002", payments=(cash("16.33"),)))
 
     def found(text: str) -> list[str]:
-        return [o.channel_ref for o in find_orders(world.store_uow(), auth=as_cashier(), text=text)]
+        result = find_orders(
+            world.store_uow(), auth=as_cashier(), hq=world.hq, store_code="S001", text=text
+        )
+        assert result.is_from_hq
+        return [o.channel_ref for o in result.orders]
 
     assert found("555-0101") == [order.channel_ref]
     assert found("ADA@example") == [order.channel_ref]

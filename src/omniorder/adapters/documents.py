@@ -32,10 +32,17 @@ def order_from_document(doc: Document) -> Order:
 
 
 def new_order_to_document(
-    new: NewOrder, *, created_at: datetime, operator_id: str, override_by: str | None
+    new: NewOrder,
+    *,
+    created_at: datetime,
+    operator_id: str,
+    override_by: str | None,
+    price_versions: dict[str, str] | None = None,
 ) -> Document:
-    """The request to create an order (store → HQ), with when and by whom."""
+    """The request to create an order (store → HQ), with when and by whom, and the version
+    (HQ's change time) of each product price the store priced it with."""
     return {
+        "price_versions": price_versions or {},
         "new_order": _new_order.dump_python(new, mode="json"),
         "id": str(new.id),
         "store_code": new.store_code,

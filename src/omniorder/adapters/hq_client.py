@@ -9,10 +9,12 @@ import httpx
 
 from omniorder.domain.errors import (
     Conflict,
+    IdInUse,
     InvalidInput,
     NotFound,
     OmniorderError,
     PermissionDenied,
+    StaleVersion,
     Unavailable,
 )
 
@@ -25,9 +27,12 @@ class HQClient:
         store_code: str,
         token: str | None,
         timeout_seconds: float,
+        read_timeout_seconds: float | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.store_code = store_code
+        # Reads fall back to the store's copy, so they wait less than writes do.
+        self.read_timeout = min(timeout_seconds, read_timeout_seconds or 3.0)
         self._client = httpx.Client(
             base_url=base_url,
             timeout=timeout_seconds,
@@ -49,7 +54,7 @@ class HQClient:
             **({"timeout": timeout} if timeout is not None else {}),
         )
 
-    def apply_operation(self, document: dict[str, Any]) -> dict[str, Any]:
+    def perform_operation(self, document: dict[str, Any]) -> dict[str, Any]:
         return self._call(
             "POST",
             f"/api/v1/rts/stores/{self.store_code}/operations",
@@ -59,8 +64,20 @@ class HQClient:
 
     def get_order(self, ref: str) -> dict[str, Any]:
         return self._call(
-            "GET", f"/api/v1/rts/stores/{self.store_code}/orders/{quote(ref, safe='')}"
+            "GET",
+            f"/api/v1/rts/stores/{self.store_code}/orders/{quote(ref, safe='')}",
+            timeout=self.read_timeout,
         )
+
+    def search_orders(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        params = {k: str(v) for k, v in filters.items() if v is not None}
+        body = self._call(
+            "GET",
+            f"/api/v1/rts/stores/{self.store_code}/orders",
+            params=params,
+            timeout=self.read_timeout,
+        )
+        return list(body["orders"])
 
     def channel_data(self) -> dict[str, Any]:
         return self._call("GET", f"/api/v1/channel-data/stores/{self.store_code}")
@@ -85,9 +102,13 @@ class HQClient:
 
 
 def _refusal(response: httpx.Response) -> OmniorderError:
+    error_code, current_version = "", None
     try:
         error = response.json()["error"]
         message, field = str(error["message"]), str(error.get("field") or "")
+        error_code = str(error.get("code") or "")
+        version = error.get("current_version")
+        current_version = version if isinstance(version, int) else None
     except (ValueError, KeyError, TypeError):
         message, field = f"HQ refused the request ({response.status_code}).", ""
     message = f"HQ: {message}"
@@ -97,4 +118,8 @@ def _refusal(response: httpx.Response) -> OmniorderError:
         return NotFound(message)
     if response.status_code in (401, 403):
         return PermissionDenied(field or "hq", message)
+    if error_code == "stale_version":
+        return StaleVersion(message, current_version=current_version)
+    if error_code == "id_in_use":
+        return IdInUse(field or "id", message)
     return Conflict(message)

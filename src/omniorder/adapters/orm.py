@@ -8,7 +8,7 @@ which database each table lives in, and each database has its own Alembic histor
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -24,7 +24,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    event,
     false,
+    inspect,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -122,6 +124,22 @@ class ProductRow(Base):
     price_amount: Mapped[int] = mapped_column(BigInteger)
     tax_group: Mapped[str] = mapped_column(String(20))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When HQ last changed the price: the version of this price that a store's channel data
+    # carries, so HQ can tell a price changed since the store's download from a wrong one.
+    price_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+@event.listens_for(ProductRow, "before_insert")
+def _stamp_new_price(_mapper: object, _connection: object, row: ProductRow) -> None:
+    if row.price_changed_at is None:
+        row.price_changed_at = datetime.now(UTC)
+
+
+@event.listens_for(ProductRow, "before_update")
+def _stamp_changed_price(_mapper: object, _connection: object, row: ProductRow) -> None:
+    price = inspect(row).attrs.price_amount.history
+    if price.has_changes() and price.deleted and price.deleted[0] != row.price_amount:
+        row.price_changed_at = datetime.now(UTC)
 
 
 class TaxRateRow(Base):

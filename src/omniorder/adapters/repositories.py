@@ -28,6 +28,7 @@ from omniorder.adapters.orm import (
     OrderRow,
     OutboxMessageRow,
     ParametersRow,
+    PaymentRow,
     ProductRow,
     PullWatermarkRow,
     StaffRow,
@@ -49,17 +50,26 @@ class OrderRepository:
         self.session.add(order_to_row(order))
         self.session.flush()
 
-    def get(self, order_id: uuid.UUID) -> Order | None:
-        row = self.session.get(OrderRow, order_id)
+    def get(self, order_id: uuid.UUID, *, for_update: bool = False) -> Order | None:
+        """The order; `for_update` locks its row until the transaction ends (PostgreSQL's
+        `SELECT … FOR UPDATE`; on SQLite every transaction is already the only writer)."""
+        row = self.session.get(OrderRow, order_id, with_for_update=for_update or None)
         return None if row is None else order_from_row(row)
 
-    def get_by_ref(self, ref: str) -> Order | None:
+    def get_by_ref(self, ref: str, *, for_update: bool = False) -> Order | None:
         """By sales order number, channel reference id or id (RULES.md §3: find accepts any)."""
         conditions = [OrderRow.sales_order_number == ref, OrderRow.channel_ref == ref]
         with contextlib.suppress(ValueError):
             conditions.append(OrderRow.id == uuid.UUID(ref))
-        row = self.session.scalars(select(OrderRow).where(or_(*conditions))).first()
+        query = select(OrderRow).where(or_(*conditions))
+        if for_update:
+            query = query.with_for_update(of=OrderRow)
+        row = self.session.scalars(query).first()
         return None if row is None else order_from_row(row)
+
+    def order_of_payment(self, payment_id: uuid.UUID) -> uuid.UUID | None:
+        """The order a payment id belongs to, if any (payment ids are unique everywhere)."""
+        return self.session.scalar(select(PaymentRow.order_id).where(PaymentRow.id == payment_id))
 
     def put(self, order: Order) -> None:
         """Store a copy of the order as another system of record has it (HQ's, at a store)."""

@@ -90,7 +90,7 @@ def cancel_order(
             refund_purpose=PaymentPurpose.DEPOSIT,
             refund_tender=refund_tender,
             at=op.at,
-            id_seed=op.child("refund"),
+            id_seed=op.refund_id,
         )
     )
     record(order, op, "cancelled", f"charge {charge}, settled {due}")
@@ -145,7 +145,7 @@ def cancel_lines(
             refund_purpose=PaymentPurpose.DEPOSIT,
             refund_tender=refund_tender,
             at=op.at,
-            id_seed=op.child("refund"),
+            id_seed=op.refund_id,
         )
     )
     record(order, op, "lines_cancelled", f"refund {-refund}")

@@ -92,6 +92,34 @@ class NewOrder:
     quote_expiration_days: int
 
 
+def differing_field(order: Order, new: NewOrder) -> str | None:
+    """The first field in which a repeated create request differs from the order its id
+    already made (None when it is the same request): a reused id with another body is
+    refused rather than answered with someone else's order (DESIGN.md § Identity)."""
+    if order.store_code != new.store_code:
+        return "id"
+    if order.customer_account != new.customer_account:
+        return "customer_account"
+    if order.order_type is not new.order_type:
+        return "order_type"
+    if len(order.lines) != len(new.lines):
+        return "lines"
+    for index, (line, requested) in enumerate(zip(order.lines, new.lines, strict=True)):
+        if (line.sku, line.quantity, line.fulfilment, line.location) != (
+            requested.sku,
+            requested.quantity,
+            requested.fulfilment,
+            requested.location,
+        ):
+            return f"lines[{index}]"
+    for index, tender in enumerate(new.tenders):
+        parts = {tender.id, child_id(tender.id, "carry-out")}
+        paid = [p.amount for p in order.payments if p.id in parts]
+        if not paid or total(paid, order.currency) != tender.amount:
+            return f"payments[{index}]"
+    return None
+
+
 def child_id(parent: UUID, name: str) -> UUID:
     """A stable id for a part of an order, so repeating a create yields identical rows."""
     return uuid5(parent, name)

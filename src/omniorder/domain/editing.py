@@ -137,7 +137,7 @@ def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> 
             refund_purpose=PaymentPurpose.DEPOSIT,
             refund_tender=edit.refund_tender,
             at=op.at,
-            id_seed=op.child("refund"),
+            id_seed=op.refund_id,
         )
     )
     parts = []
@@ -285,7 +285,7 @@ def convert_quote(
             refund_purpose=PaymentPurpose.DEPOSIT,
             refund_tender=Tender.CASH,
             at=op.at,
-            id_seed=op.child("refund"),
+            id_seed=op.refund_id,
         )
         if paid.amount > 0
         else []

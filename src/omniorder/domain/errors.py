@@ -4,7 +4,8 @@
     ├── InvalidInput          422 — bad input; carries the field path and a sentence
     ├── NotFound              404
     ├── Conflict              409 — wrong state for the operation
-    │   └── StaleVersion      409 — an edit based on an old version of the order
+    │   ├── StaleVersion      409 — an edit based on an old version of the order
+    │   └── IdInUse           409 — a client id reused for another order or another body
     ├── PermissionDenied      403 — names the permission and that a manager override allows it
     ├── Unauthenticated       401 — no valid sign-in (or store token) came with the request
     └── Unavailable           503 — a needed service (HQ's real-time service) did not answer
@@ -40,7 +41,24 @@ class Conflict(OmniorderError):
 
 
 class StaleVersion(Conflict):
+    """Someone changed the order since the caller read it; `current_version` says to what."""
+
     code = "stale_version"
+
+    def __init__(self, message: str, *, current_version: int | None = None) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+
+
+class IdInUse(Conflict):
+    """A client-generated id (of an order or a payment) already stands for something else:
+    another store's order, or a request with a different body. `field` names the id."""
+
+    code = "id_in_use"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class PermissionDenied(OmniorderError):

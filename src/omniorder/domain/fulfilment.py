@@ -271,7 +271,7 @@ def _invoice(
         refund_purpose=PaymentPurpose.REFUND,
         refund_tender=refund_tender,
         at=op.at,
-        id_seed=op.child("refund"),
+        id_seed=op.refund_id,
     )
     invoice = Invoice(
         id=op.child("invoice"),

@@ -29,8 +29,17 @@ class Operation:
         return uuid5(self.id, name)
 
     @property
+    def refund_id(self) -> UUID:
+        return refund_payment_id(self.id)
+
+    @property
     def event_id(self) -> UUID:
         return self.child("event")
+
+
+def refund_payment_id(operation_id: UUID) -> UUID:
+    """The id of the one refund an operation may record (see `settlement.settle`)."""
+    return uuid5(operation_id, "refund")
 
 
 def already_applied(order: Order, op: Operation) -> bool:

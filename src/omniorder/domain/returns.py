@@ -126,7 +126,7 @@ def return_goods(
             refund_purpose=PaymentPurpose.REFUND,
             refund_tender=refund_tender,
             at=op.at,
-            id_seed=op.child("refund"),
+            id_seed=op.refund_id,
         )
     )
     record(order, op, "returned", f"refund {ret.total_amount}")

@@ -19,6 +19,7 @@ from omniorder.domain.errors import (
     NotFound,
     OmniorderError,
     PermissionDenied,
+    StaleVersion,
     Unauthenticated,
     Unavailable,
 )
@@ -37,6 +38,7 @@ class ErrorDetail(BaseModel):
     code: str
     message: str
     field: str | None = None
+    current_version: int | None = None
 
 
 class ErrorResponse(BaseModel):
@@ -49,7 +51,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "Not signed in"),
         (403, "Missing permission (a manager override may allow it)"),
         (404, "Not found"),
-        (409, "Wrong state or stale version"),
+        (409, "Wrong state, stale version (with `current_version`) or an id already in use"),
         (422, "Invalid input; `field` names what is wrong"),
     ]
 }
@@ -89,11 +91,10 @@ def install_error_handlers(app: FastAPI) -> None:
             headers = {"Retry-After": "5"}
         elif isinstance(error, Unauthenticated):
             headers = {"WWW-Authenticate": "Bearer"}
-        return JSONResponse(
-            error_body(error.code, error.message, field),
-            status_code=status_for(error),
-            headers=headers,
-        )
+        body = error_body(error.code, error.message, field)
+        if isinstance(error, StaleVersion) and error.current_version is not None:
+            body["error"]["current_version"] = error.current_version
+        return JSONResponse(body, status_code=status_for(error), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -243,10 +243,20 @@ class CustomerOrderPublic(BaseModel):
         "entries for the order; at HQ: their staged copies); null for orders made through "
         "the real-time service",
     )
+    copy_as_of: datetime | None = Field(
+        default=None,
+        description="At a store: set when HQ could not be reached and this is the store's "
+        "copy of the order, as it was at this time; null when it is HQ's current order",
+    )
 
     @classmethod
     def of(
-        cls, order: Order, *, today: date | None = None, sync_status: str | None = None
+        cls,
+        order: Order,
+        *,
+        today: date | None = None,
+        sync_status: str | None = None,
+        copy_as_of: datetime | None = None,
     ) -> CustomerOrderPublic:
         status = (
             order.quote_status(today or order.created_at.date()).value
@@ -255,6 +265,7 @@ class CustomerOrderPublic(BaseModel):
         )
         return cls(
             sync_status=sync_status,
+            copy_as_of=copy_as_of,
             id=order.id,
             order_type=order.order_type,
             status=status,
@@ -454,6 +465,13 @@ class OperationIn(Strict):
         default=None, description="Client-generated id; repeating it changes nothing again"
     )
     manager_override: ManagerOverride | None = None
+    version: int | None = Field(
+        default=None,
+        ge=0,
+        le=2_000_000_000,
+        description="The version of the order you saw; if it changed since, the answer is 409 "
+        "with `current_version` and nothing is done",
+    )
 
 
 class LineChangeIn(Strict):
@@ -469,7 +487,9 @@ class LineChangeIn(Strict):
 
 
 class OrderEditIn(OperationIn):
-    version: int = Field(description="The version you are editing; a stale one gets 409")
+    version: int = Field(
+        ge=0, le=2_000_000_000, description="The version you are editing; a stale one gets 409"
+    )
     add: list[LineCreate] = []
     change: list[LineChangeIn] = []
     void: list[UUID] = []

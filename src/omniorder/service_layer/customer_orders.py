@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from omniorder.adapters.documents import new_order_to_document, order_from_document
-from omniorder.domain.creation import NewOrder, TenderRequest, create_order
-from omniorder.domain.errors import InvalidInput, NotFound, OmniorderError, Unavailable
+from omniorder.adapters.documents import (
+    new_order_to_document,
+    order_from_document,
+    order_to_document,
+)
+from omniorder.domain.creation import NewOrder, TenderRequest, create_order, differing_field
+from omniorder.domain.errors import IdInUse, InvalidInput, NotFound, OmniorderError, Unavailable
 from omniorder.domain.order import Order
 from omniorder.domain.staff import Authorization, Permission
 from omniorder.domain.statuses import Tender
@@ -44,12 +49,24 @@ def create_customer_order(
     Nothing is stored at the store unless HQ confirmed the order.
     """
     with uow:
-        existing = uow.orders.get(request.id)
-        if existing is not None:
-            return existing
         store = require_store(uow.records, store_code)
         today = store_today(store, now)
         new = price_cart(uow.records, request, store_code=store_code, channel_ref=PENDING_REF)
+        existing = uow.orders.get(request.id)
+        if existing is not None:
+            return _repeated(existing, new)
+        for index, tender in enumerate(new.tenders):
+            if uow.orders.order_of_payment(tender.id) is not None:
+                raise IdInUse(
+                    f"payments[{index}].id",
+                    f"Payment id {tender.id} already belongs to another order; send a new id.",
+                )
+        price_versions = {
+            line.sku: changed.isoformat()
+            for line in new.lines
+            if (product := uow.records.product(line.sku)) is not None
+            and (changed := product.price_changed_at) is not None
+        }
     create_order(new, auth=auth, today=today, now=now)  # every rule checked before money moves
 
     tenders = _authorize_cards(payments, new.tenders, request.payments)
@@ -62,6 +79,7 @@ def create_customer_order(
         created_at=now,
         operator_id=auth.staff.operator_id,
         override_by=auth.override_by.operator_id if auth.override_by else None,
+        price_versions=price_versions,
     )
     mode = journal.store_mode(uow, store_code)
     if mode.is_async:
@@ -81,13 +99,22 @@ def create_customer_order(
         _void(payments, tenders)
         raise
 
-    with uow:
-        existing = uow.orders.get(confirmed.id)
-        if existing is not None:
-            return existing
-        uow.orders.add(confirmed)
-        uow.commit()
-    return confirmed
+    return keep_copy(uow, confirmed)
+
+
+def _repeated(existing: Order, new: NewOrder) -> Order:
+    """A create repeated with an id this store already holds: the first answer, when it is
+    the same request; a 409 naming the field when the id is another store's or the body
+    differs (order ids are scoped to the store that made them)."""
+    field = differing_field(existing, new)
+    if field is None:
+        return existing
+    raise IdInUse(
+        field,
+        f"Order id {new.id} is already used"
+        + (" by another store's order" if field == "id" else f" with a different {field}")
+        + "; send a new id.",
+    )
 
 
 def _create_async(
@@ -156,35 +183,102 @@ def _void(payments: PaymentConnector, tenders: tuple[TenderRequest, ...]) -> Non
             payments.void(tender.id)
 
 
-def get_order(
-    uow: UnitOfWork, *, ref: str, auth: Authorization, hq: HQ | None = None, store_code: str = ""
-) -> Order:
+@dataclass(frozen=True)
+class OrderView:
+    """An order as the store shows it, and how current it is.
+
+    `is_from_hq`: HQ answered just now (or the order is this store's own, not yet at HQ, so
+    the store's copy is the newest there is). Otherwise it is the store's copy, kept from
+    HQ's last answer, and `hq_unreachable` says why HQ's was not used.
+    """
+
+    order: Order
+    is_from_hq: bool = True
+    hq_unreachable: bool = False
+
+    @property
+    def as_of(self) -> datetime:
+        """When the copy last changed: its latest history entry."""
+        return max([self.order.created_at, *(e.at for e in self.order.events)])
+
+
+def read_order(
+    uow: UnitOfWork, *, ref: str, auth: Authorization, hq: HQ | None, store_code: str
+) -> OrderView:
     """Find one order by sales order number, channel reference id or id (RULES.md §3).
 
-    An order this store has no copy of (taken at another store, to be picked up here) is
-    asked of HQ in sync mode, and kept.
+    Reads go through to HQ, the system of record, for the orders of every store (so an order
+    taken elsewhere can be picked up here); HQ's answer replaces the store's copy when it
+    differs. When HQ is away the store's copy is shown, marked as such. An order this store
+    created and HQ does not hold yet is read from the store: its copy is the newest.
     """
     auth.require(Permission.RECALL_ORDER, "recall orders")
     with uow:
-        order = uow.orders.get_by_ref(ref)
-    if order is None and hq is not None and not journal.store_mode(uow, store_code).is_async:
-        try:
-            order = order_from_document(hq.get_order(ref))
-        except (NotFound, Unavailable):
-            order = None
-        if order is not None:
-            with uow:
-                uow.orders.put(order)
-                uow.commit()
-    if order is None:
-        raise NotFound(f"No order {ref} at this store.")
-    return order
+        local = uow.orders.get_by_ref(ref)
+        if (
+            local is not None
+            and local.store_code == store_code
+            and journal.is_waiting(uow, local.id)
+        ):
+            return OrderView(local)
+    if hq is None:
+        if local is None:
+            raise NotFound(f"No order {ref}.")
+        return OrderView(local, is_from_hq=False)
+    try:
+        fresh = order_from_document(hq.get_order(ref))
+    except NotFound:
+        if local is None:
+            raise NotFound(f"No order {ref}.") from None
+        return OrderView(local, is_from_hq=False)
+    except Unavailable:
+        if local is None:
+            raise Unavailable(
+                f"HQ cannot be reached and this store has no copy of order {ref}; "
+                "try again in a moment."
+            ) from None
+        return OrderView(local, is_from_hq=False, hq_unreachable=True)
+    return OrderView(keep_copy(uow, fresh))
+
+
+def get_order(
+    uow: UnitOfWork, *, ref: str, auth: Authorization, hq: HQ | None = None, store_code: str = ""
+) -> Order:
+    return read_order(uow, ref=ref, auth=auth, hq=hq, store_code=store_code).order
+
+
+def keep_copy(uow: UnitOfWork, fresh: Order) -> Order:
+    """Keep HQ's answer as the store's copy of the order, and say which copy is current.
+
+    Written only when it differs from the copy held (so reading a current order writes
+    nothing), never over a newer version, and never over this store's own changes that HQ
+    has not synchronized yet (then the store's copy is the current one)."""
+    with uow:
+        local = uow.orders.get(fresh.id)
+        if local is not None and journal.is_waiting(uow, fresh.id):
+            return local
+        if local is not None and (
+            local.version > fresh.version or order_to_document(local) == order_to_document(fresh)
+        ):
+            return local if local.version > fresh.version else fresh
+        uow.orders.put(fresh)
+        uow.commit()
+    return fresh
+
+
+@dataclass(frozen=True)
+class FoundOrders:
+    orders: list[Order]
+    is_from_hq: bool = True
+    hq_unreachable: bool = False
 
 
 def find_orders(
     uow: UnitOfWork,
     *,
     auth: Authorization,
+    hq: HQ | None = None,
+    store_code: str = "",
     text: str | None = None,
     customer_account: str | None = None,
     status: str | None = None,
@@ -192,19 +286,44 @@ def find_orders(
     created_from: datetime | None = None,
     created_to: datetime | None = None,
     limit: int = 50,
-) -> list[Order]:
-    """Search orders (RULES.md §3); the caller gives the date range (default: last 90 days)."""
+) -> FoundOrders:
+    """Search orders of every store at HQ (RULES.md §3), with this store's own orders that
+    HQ does not hold yet; the store's copies alone when HQ is away. The caller gives the
+    date range (default: last 90 days). Nothing is written."""
     auth.require(Permission.RECALL_ORDER, "recall orders")
+    filters: dict[str, Any] = {
+        "text": text,
+        "customer_account": customer_account,
+        "status": status,
+        "sku": sku,
+        "created_from": created_from,
+        "created_to": created_to,
+        "limit": limit,
+    }
     with uow:
-        return uow.orders.search(
-            text=text,
-            customer_account=customer_account,
-            status=status,
-            sku=sku,
-            created_from=created_from,
-            created_to=created_to,
-            limit=limit,
-        )
+        local = uow.orders.search(**filters)
+        waiting = {
+            o.id: o for o in local if o.store_code == store_code and journal.is_waiting(uow, o.id)
+        }
+    if hq is None:
+        return FoundOrders(local, is_from_hq=False)
+    try:
+        found = [order_from_document(d) for d in hq.search_orders(_query(filters))]
+    except Unavailable:
+        return FoundOrders(local, is_from_hq=False, hq_unreachable=True)
+    merged = [waiting.pop(o.id, o) for o in found] + list(waiting.values())
+    merged.sort(key=lambda o: (o.created_at, str(o.id)), reverse=True)
+    return FoundOrders(merged[:limit])
+
+
+def _query(filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters as HQ's search takes them (query parameters)."""
+    names = {"text": "q", "customer_account": "customer"}
+    return {
+        names.get(k, k): v.isoformat() if isinstance(v, datetime) else v
+        for k, v in filters.items()
+        if v is not None
+    }
 
 
 def new_order_id() -> uuid.UUID:

@@ -65,6 +65,15 @@ def record(
     )
 
 
+def is_waiting(uow: UnitOfWork, order_id: UUID) -> bool:
+    """In the caller's transaction: has the order journal entries HQ has not synchronized
+    (not pulled, not applied, failed, or not yet acknowledged)? Then HQ does not hold the
+    order as this store has it, and the store's copy is the newest there is."""
+    return any(
+        row.sync_status != SyncStatus.SYNCHRONIZED.value for row in uow.journal.for_order(order_id)
+    )
+
+
 def entry_id_for(order_or_operation_id: UUID, kind: str) -> UUID:
     return uuid5(order_or_operation_id, f"journal-{kind}")
 
@@ -104,11 +113,10 @@ def acknowledge(uow: UnitOfWork, acknowledgements: list[dict[str, Any]]) -> int:
             if not document:
                 continue
             hq_copy = order_from_document(document)
-            waiting = [
-                r for r in uow.journal.for_order(hq_copy.id) if r.sync_status != "synchronized"
-            ]
             local = uow.orders.get(hq_copy.id)
-            if not waiting or local is None:
+            if local is None or (
+                not is_waiting(uow, hq_copy.id) and hq_copy.version >= local.version
+            ):
                 uow.orders.put(hq_copy)
             elif local.sales_order_number is None:
                 local.sales_order_number = hq_copy.sales_order_number

@@ -1,42 +1,46 @@
-"""Store use cases on existing orders (RULES.md §4–§8), in sync mode: the store checks the
-operation on its latest copy of the order, takes card payments, and HQ's real-time service
-applies it to the sales order; the store keeps HQ's result.
+"""Store use cases on existing orders (RULES.md §4–§8): edit, picking and packing, pickup,
+cancel, return, quote conversion.
+
+HQ is the only writer of an order it holds. The store takes the card payments, sends what
+the associate asked for (an `OperationRequest`) to HQ's real-time service, and keeps HQ's
+answer as its copy; HQ decides with its own parameters and master data. The one exception
+(beyond the reference product) is an order this store created that HQ does not hold yet —
+an async order whose journal entries are not all synchronized: the store changes its own
+copy under a row lock and journals the request, and HQ applies it in journal order.
+Previews (`preview`, `amount_due_for_pickup`, `cancellation_charge`) are pure queries.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID, uuid5
 
 from omniorder.adapters.documents import order_from_document
-from omniorder.domain import cancellation, fulfilment
-from omniorder.domain.creation import ChargeRequest, LineRequest
-from omniorder.domain.editing import LineChange, OrderEdit
+from omniorder.domain import fulfilment
 from omniorder.domain.errors import InvalidInput, NotFound, OmniorderError, Unavailable
 from omniorder.domain.money import Money
-from omniorder.domain.order import Address, Order, OrderLine
-from omniorder.domain.returns import ReturnLineIn, ShippingRefundPolicy
+from omniorder.domain.order import Order
+from omniorder.domain.returns import ReturnLineIn
 from omniorder.domain.settlement import TenderIn
 from omniorder.domain.staff import Authorization, Permission
-from omniorder.domain.statuses import Fulfilment, Tender
-from omniorder.service_layer import commands, journal
+from omniorder.domain.statuses import Tender
+from omniorder.service_layer import customer_orders, journal
+from omniorder.service_layer import operation_requests as requests
 from omniorder.service_layer.card_refunds import refund_to_cards
-from omniorder.service_layer.cart import (
-    LineInput,
-    PaymentInput,
-    price_line,
-    require_parameters,
-    require_store,
-    shipping_charge,
-    store_today,
-    tax_table,
+from omniorder.service_layer.cart import LineInput, PaymentInput
+from omniorder.service_layer.operation_requests import (
+    LineUpdate,
+    OperationRequest,
+    Preview,
+    Request,
 )
 from omniorder.service_layer.ports import HQ, PaymentConnector
 from omniorder.service_layer.unit_of_work import UnitOfWork
+
+__all__ = ["Context", "EditInput", "LineUpdate", "Preview"]
 
 
 @dataclass(frozen=True)
@@ -53,100 +57,116 @@ class Context:
 
 
 def latest(ctx: Context, ref: str) -> Order:
-    """The order to act on: HQ's current copy in sync mode (HQ is the system of record),
-    kept locally; the store's own copy in async mode."""
-    auth = ctx.auth
-    auth.require(Permission.RECALL_ORDER, "recall orders")
-    if journal.store_mode(ctx.uow, ctx.store_code).is_async:
-        with ctx.uow as uow:
-            local = uow.orders.get_by_ref(ref)
-        if local is None:
-            raise NotFound(f"No order {ref} at this store.")
-        return local
-    try:
-        order = order_from_document(ctx.hq.get_order(ref))
-    except NotFound:
-        raise NotFound(f"No order {ref}.") from None
+    """The order as HQ has it now (the store's copy when HQ is away, or when the order is
+    still this store's alone)."""
+    return customer_orders.read_order(
+        ctx.uow, ref=ref, auth=ctx.auth, hq=ctx.hq, store_code=ctx.store_code
+    ).order
+
+
+def preview(
+    ctx: Context, *, ref: str, request: Request, expected_version: int | None = None
+) -> Preview:
+    """What the operation would do and cost, on a copy of the latest order: nothing is
+    written, nothing is sent (the store's parameters stand in for HQ's)."""
+    order = latest(ctx, ref)
+    operation = _operation(ctx, ref, request, expected_version)
     with ctx.uow as uow:
-        uow.orders.put(order)
-        uow.commit()
-    return order
+        return requests.preview(order, operation, uow.records, ctx.auth)
+
+
+def _operation(
+    ctx: Context, ref: str, request: Request, expected_version: int | None
+) -> OperationRequest:
+    return OperationRequest(
+        operation_id=ctx.operation_id,
+        order_ref=ref,
+        store_code=ctx.store_code,
+        at=ctx.now,
+        operator_id=ctx.auth.staff.operator_id,
+        override_by=ctx.auth.override_by.operator_id if ctx.auth.override_by else None,
+        request=request,
+        expected_version=expected_version,
+    )
 
 
 def _perform(
     ctx: Context,
     ref: str,
-    build: Callable[[Order, UnitOfWork], commands.Action],
+    request: Request,
     *,
     card_numbers: dict[UUID, str] | None = None,
     expected_version: int | None = None,
 ) -> Order:
-    order = latest(ctx, ref)
-    with ctx.uow as uow:
-        action = build(order, uow)
-    command = _command(ctx, order, action, expected_version)
-    commands.dry_run(order, command, ctx.auth)  # every rule checked before money moves
-    action, authorized = _authorize_cards(ctx, action, card_numbers or {})
-    command = dataclasses.replace(command, action=action)
-    if journal.store_mode(ctx.uow, ctx.store_code).is_async:
-        return _perform_async(ctx, order.id, command)
+    ctx.auth.require(Permission.RECALL_ORDER, "recall orders")
+    operation = _operation(ctx, ref, request, expected_version)
+    offline = _held_here_only(ctx, ref)
+    tenders, authorized = _authorize_cards(ctx, requests.tenders_of(request), card_numbers or {})
+    operation = dataclasses.replace(operation, request=requests.with_tenders(request, tenders))
     try:
-        result = order_from_document(ctx.hq.apply_operation(commands.command_to_document(command)))
-    except Unavailable:
-        raise  # HQ may have applied it: keep the authorizations for the retry
-    except OmniorderError:
-        for payment_id in authorized:
-            ctx.payments.void(payment_id)
+        perform = _perform_offline if offline else _perform_at_hq
+        result = perform(ctx, operation)
+    except OmniorderError as error:
+        if not isinstance(error, Unavailable):
+            # HQ refused (or the store did): nothing was taken. When HQ could not be
+            # reached it may have applied the operation: keep the authorizations for the retry.
+            for payment_id in authorized:
+                ctx.payments.void(payment_id)
         raise
-    with ctx.uow as uow:
-        uow.orders.put(result)
-        uow.commit()
-    refund_to_cards(ctx.payments, before=order, after=result)
+    refund_to_cards(ctx.payments, order=result, operation_id=operation.operation_id)
     return result
 
 
-def _perform_async(ctx: Context, order_id: UUID, command: commands.Command) -> Order:
-    """Async mode (beyond the reference product): apply the operation to the store's copy
-    and journal it in the same transaction; HQ applies it after the order's earlier entries."""
+def _held_here_only(ctx: Context, ref: str) -> bool:
+    """True for an order this store created that HQ does not hold yet (some of its journal
+    entries are not synchronized): then this store, and only it, may change it."""
     with ctx.uow as uow:
-        order = uow.orders.get(order_id)
+        order = uow.orders.get_by_ref(ref)
+        if order is None or order.store_code != ctx.store_code:
+            return False
+        return journal.is_waiting(uow, order.id)
+
+
+def _perform_at_hq(ctx: Context, operation: OperationRequest) -> Order:
+    result = order_from_document(ctx.hq.perform_operation(requests.to_document(operation)))
+    customer_orders.keep_copy(ctx.uow, result)
+    return result
+
+
+def _perform_offline(ctx: Context, operation: OperationRequest) -> Order:
+    """Beyond the reference product: change this store's own copy under a row lock and
+    journal the request in the same transaction; HQ applies it after the order's earlier
+    entries, with its own rules, and refuses it if it would settle a different amount."""
+    with ctx.uow as uow:
+        order = uow.orders.get_by_ref(operation.order_ref, for_update=True)
         if order is None:
-            raise NotFound("The order is no longer at this store.")
+            raise NotFound(f"No order {operation.order_ref} at this store.")
+        requests.check_tender_ids(uow.orders, order, operation.request)
         before = copy.deepcopy(order)
-        if commands.apply(order, command, ctx.auth):
-            uow.orders.put(order)
-            journal.record(
-                uow,
-                order=order,
-                kind="operation",
-                document=commands.command_to_document(command),
-                entry_id=journal.entry_id_for(command.operation_id, "operation"),
-                now=ctx.now,
-            )
-            uow.commit()
-            refund_to_cards(ctx.payments, before=before, after=order)
+        if not requests.perform(order, operation, uow.records, ctx.auth):
+            return order
+        settled = requests.settled_by(order, {p.id for p in before.payments})
+        uow.orders.save(order, expected_version=before.version)
+        entry = dataclasses.replace(
+            operation, order_ref=str(order.id), expected_version=None, settled_amount=settled
+        )
+        journal.record(
+            uow,
+            order=order,
+            kind="operation",
+            document=requests.to_document(entry),
+            entry_id=journal.entry_id_for(
+                uuid5(operation.operation_id, str(order.id)), "operation"
+            ),
+            now=ctx.now,
+        )
+        uow.commit()
     return order
 
 
-def _command(
-    ctx: Context, order: Order, action: commands.Action, expected_version: int | None
-) -> commands.Command:
-    return commands.Command(
-        operation_id=ctx.operation_id,
-        order_id=order.id,
-        store_code=ctx.store_code,
-        at=ctx.now,
-        operator_id=ctx.auth.staff.operator_id,
-        override_by=ctx.auth.override_by.operator_id if ctx.auth.override_by else None,
-        action=action,
-        expected_version=expected_version,
-    )
-
-
 def _authorize_cards(
-    ctx: Context, action: commands.Action, card_numbers: dict[UUID, str]
-) -> tuple[commands.Action, list[UUID]]:
-    tenders: tuple[TenderIn, ...] = getattr(action, "tenders", ())
+    ctx: Context, tenders: tuple[TenderIn, ...], card_numbers: dict[UUID, str]
+) -> tuple[tuple[TenderIn, ...], list[UUID]]:
     authorized: list[UUID] = []
     result = []
     try:
@@ -174,9 +194,7 @@ def _authorize_cards(
         for payment_id in authorized:
             ctx.payments.void(payment_id)
         raise
-    if not tenders:
-        return action, []
-    return dataclasses.replace(action, tenders=tuple(result)), authorized  # type: ignore[arg-type]
+    return tuple(result), authorized
 
 
 def tenders_from(ctx: Context, payments: tuple[PaymentInput, ...]) -> tuple[TenderIn, ...]:
@@ -198,20 +216,24 @@ def card_numbers_of(ctx: Context, payments: tuple[PaymentInput, ...]) -> dict[UU
 # -- picking and packing, pickup (RULES.md §5) -----------------------------------------------
 
 
-def create_pick_list(ctx: Context, *, ref: str) -> Order:
-    def build(_order: Order, uow: UnitOfWork) -> commands.Action:
-        store = require_store(uow.records, ctx.store_code)
-        return commands.CreatePickList(store_warehouse=store.warehouse)
-
-    return _perform(ctx, ref, build)
+def create_pick_list(ctx: Context, *, ref: str, expected_version: int | None = None) -> Order:
+    return _perform(ctx, ref, requests.PickListRequest(), expected_version=expected_version)
 
 
-def mark_picked(ctx: Context, *, ref: str, quantities: dict[UUID, int]) -> Order:
-    return _perform(ctx, ref, lambda _o, _u: commands.MarkPicked(quantities=quantities))
+def mark_picked(
+    ctx: Context, *, ref: str, quantities: dict[UUID, int], expected_version: int | None = None
+) -> Order:
+    return _perform(
+        ctx, ref, requests.PickRequest(quantities=quantities), expected_version=expected_version
+    )
 
 
-def pack(ctx: Context, *, ref: str, quantities: dict[UUID, int]) -> Order:
-    return _perform(ctx, ref, lambda _o, _u: commands.Pack(quantities=quantities))
+def pack(
+    ctx: Context, *, ref: str, quantities: dict[UUID, int], expected_version: int | None = None
+) -> Order:
+    return _perform(
+        ctx, ref, requests.PackRequest(quantities=quantities), expected_version=expected_version
+    )
 
 
 def amount_due_for_pickup(ctx: Context, *, ref: str, quantities: dict[UUID, int]) -> Money:
@@ -227,26 +249,33 @@ def pick_up(
     collected_by: str,
     payments: tuple[PaymentInput, ...],
     refund_tender: Tender = Tender.CASH,
+    expected_version: int | None = None,
 ) -> Order:
     """Hand over pickup lines at this store; invoice them (RULES.md §5)."""
-    action = commands.PickUp(
+    request = requests.PickUpRequest(
         quantities=quantities,
         collected_by=collected_by,
         tenders=tenders_from(ctx, payments),
         refund_tender=refund_tender,
     )
-    return _perform(ctx, ref, lambda _o, _u: action, card_numbers=card_numbers_of(ctx, payments))
+    return _perform(
+        ctx,
+        ref,
+        request,
+        card_numbers=card_numbers_of(ctx, payments),
+        expected_version=expected_version,
+    )
 
 
 # -- cancel (RULES.md §6) --------------------------------------------------------------------
 
 
 def cancellation_charge(ctx: Context, *, ref: str) -> Money:
-    """The default charge shown to the associate, who may change it."""
+    """The default charge shown to the associate, who may change it (HQ applies its own
+    percentage when the associate leaves it)."""
     order = latest(ctx, ref)
     with ctx.uow as uow:
-        params = require_parameters(uow.records)
-    return cancellation.cancellation_charge(order, params.cancellation_charge_percent)
+        return requests.default_cancellation_charge(order, uow.records)
 
 
 def cancel_order(
@@ -256,41 +285,30 @@ def cancel_order(
     charge: Money | None,
     payments: tuple[PaymentInput, ...] = (),
     refund_tender: Tender = Tender.CASH,
+    expected_version: int | None = None,
 ) -> Order:
-    def build(order: Order, uow: UnitOfWork) -> commands.Action:
-        params = require_parameters(uow.records)
-        amount = (
-            charge
-            if charge is not None
-            else cancellation.cancellation_charge(order, params.cancellation_charge_percent)
-        )
-        code = params.cancellation_charge_code
-        charge_code = uow.records.charge_code(code) if code else None
-        store = require_store(uow.records, ctx.store_code)
-        rate = (
-            tax_table(uow.records, params).rate(charge_code.tax_group, store.code)
-            if charge_code
-            else params.default_tax_rate
-        )
-        return commands.Cancel(
-            charge=amount,
-            charge_code=charge_code.code if charge_code else None,
-            charge_tax_rate=rate,
-            tenders=tenders_from(ctx, payments),
-            refund_tender=refund_tender,
-        )
-
-    return _perform(ctx, ref, build, card_numbers=card_numbers_of(ctx, payments))
-
-
-def cancel_lines(
-    ctx: Context, *, ref: str, quantities: dict[UUID, int], refund_tender: Tender = Tender.CASH
-) -> Order:
+    request = requests.CancelRequest(
+        charge=charge, tenders=tenders_from(ctx, payments), refund_tender=refund_tender
+    )
     return _perform(
         ctx,
         ref,
-        lambda _o, _u: commands.CancelLines(quantities=quantities, refund_tender=refund_tender),
+        request,
+        card_numbers=card_numbers_of(ctx, payments),
+        expected_version=expected_version,
     )
+
+
+def cancel_lines(
+    ctx: Context,
+    *,
+    ref: str,
+    quantities: dict[UUID, int],
+    refund_tender: Tender = Tender.CASH,
+    expected_version: int | None = None,
+) -> Order:
+    request = requests.CancelLinesRequest(quantities=quantities, refund_tender=refund_tender)
+    return _perform(ctx, ref, request, expected_version=expected_version)
 
 
 # -- returns (RULES.md §7) -------------------------------------------------------------------
@@ -304,44 +322,15 @@ def return_goods(
     lines: tuple[ReturnLineIn, ...],
     shipping_refund: Money,
     refund_tender: Tender = Tender.CASH,
+    expected_version: int | None = None,
 ) -> Order:
-    def build(order: Order, uow: UnitOfWork) -> commands.Action:
-        params = require_parameters(uow.records)
-        matches = [i for i in order.invoices if invoice in (i.number, str(i.id))]
-        if not matches:
-            raise InvalidInput("invoice", f"Invoice {invoice} is not on this order.")
-        return commands.Return(
-            invoice_id=matches[0].id,
-            lines=lines,
-            shipping_refund=shipping_refund,
-            policy=ShippingRefundPolicy(
-                is_allowed=params.is_shipping_refund_allowed,
-                max_without_approval=Money(
-                    params.max_shipping_refund_without_approval_amount, params.currency
-                ),
-            ),
-            refund_tender=refund_tender,
-        )
-
-    return _perform(ctx, ref, build)
+    request = requests.ReturnRequest(
+        invoice=invoice, lines=lines, shipping_refund=shipping_refund, refund_tender=refund_tender
+    )
+    return _perform(ctx, ref, request, expected_version=expected_version)
 
 
 # -- edit and quotes (RULES.md §4, §8) -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LineUpdate:
-    """Fields of an existing line to change; None keeps the current value."""
-
-    line_id: UUID
-    quantity: int | None = None
-    fulfilment: Fulfilment | None = None
-    requested_date: date | None = None
-    delivery_mode: str | None = None
-    ship_to: Address | None = None
-    ship_to_address_id: UUID | None = None
-    pickup_store: str | None = None
-    pickup_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -359,133 +348,44 @@ class EditInput:
     refund_tender: Tender = Tender.CASH
 
 
+def edit_request(ctx: Context, request: EditInput) -> requests.EditRequest:
+    return requests.EditRequest(
+        add=request.add,
+        change=request.change,
+        void=request.void,
+        shipping_charge=request.shipping_charge,
+        is_shipping_changed=request.is_shipping_changed,
+        deposit_override=request.deposit_override,
+        is_deposit_override_changed=request.is_deposit_override_changed,
+        is_recalculated=request.is_recalculated,
+        tenders=tenders_from(ctx, request.payments),
+        refund_tender=request.refund_tender,
+    )
+
+
 def edit_order(ctx: Context, *, ref: str, request: EditInput) -> Order:
     """Edit lines, dates and charges; prices stay locked unless recalculated (RULES.md §4)."""
-
-    def build(order: Order, uow: UnitOfWork) -> commands.Action:
-        params = require_parameters(uow.records)
-        taxes = tax_table(uow.records, params)
-        store = require_store(uow.records, ctx.store_code)
-
-        def priced(line: LineInput, where: str) -> LineRequest:
-            return price_line(
-                uow.records,
-                line,
-                where,
-                params=params,
-                taxes=taxes,
-                store=store,
-                customer_account=order.customer_account,
-            )
-
-        changes = []
-        for index, update in enumerate(request.change):
-            try:
-                current = order.line(update.line_id)
-            except KeyError:
-                raise InvalidInput(
-                    f"change[{index}].line_id", "That line is not on this order."
-                ) from None
-            new = priced(_merged(current, update), f"change[{index}]")
-            if not request.is_recalculated:
-                new = dataclasses.replace(new, unit_price=current.unit_price)
-            changes.append(LineChange(update.line_id, new))
-        if request.is_recalculated:
-            changed = {c.line_id for c in changes}
-            for line in order.lines:
-                if line.id in changed or line.invoiced_qty or not line.live_qty:
-                    continue
-                if not line.is_customer_order_line:
-                    continue
-                fresh = priced(_merged(line, LineUpdate(line.id)), f"lines[{line.line_number - 1}]")
-                changes.append(LineChange(line.id, fresh))
-        added = tuple(priced(line, f"add[{i}]") for i, line in enumerate(request.add))
-        shipping: ChargeRequest | None = None
-        if request.is_shipping_changed:
-            ship_lines = [
-                LineRequest(
-                    sku=line.sku,
-                    description=line.description,
-                    quantity=line.live_qty,
-                    unit_price=line.unit_price,
-                    tax_rate=line.tax_rate,
-                    fulfilment=line.fulfilment,
-                    delivery_mode=line.delivery_mode,
-                    location=line.location,
-                    ship_to=line.ship_to,
-                )
-                for line in order.lines
-                if line.fulfilment is Fulfilment.SHIP and line.live_qty
-            ] + [line for line in added if line.fulfilment is Fulfilment.SHIP]
-            amount = request.shipping_charge or Money.zero(params.currency)
-            shipping = shipping_charge(uow.records, amount, ship_lines, params, taxes)
-        return commands.Edit(
-            edit=OrderEdit(
-                expected_version=request.expected_version,
-                add=added,
-                change=tuple(changes),
-                void=request.void,
-                shipping=shipping,
-                is_shipping_changed=request.is_shipping_changed,
-                deposit_override=request.deposit_override,
-                is_deposit_override_changed=request.is_deposit_override_changed,
-                tenders=tenders_from(ctx, request.payments),
-                refund_tender=request.refund_tender,
-                is_recalculated=request.is_recalculated,
-            ),
-            today=store_today(store, ctx.now),
-        )
-
     return _perform(
         ctx,
         ref,
-        build,
+        edit_request(ctx, request),
         card_numbers=card_numbers_of(ctx, request.payments),
         expected_version=request.expected_version,
     )
 
 
-def _merged(line: OrderLine, update: LineUpdate) -> LineInput:
-    fulfilment_ = update.fulfilment or line.fulfilment
-    same = fulfilment_ is line.fulfilment
-    return LineInput(
-        sku=line.sku,
-        quantity=update.quantity if update.quantity is not None else line.live_qty,
-        fulfilment=fulfilment_,
-        requested_date=update.requested_date or line.requested_date,
-        delivery_mode=update.delivery_mode or (line.delivery_mode if same else None),
-        ship_to=update.ship_to
-        or (line.ship_to if same and not update.ship_to_address_id else None),
-        ship_to_address_id=update.ship_to_address_id,
-        pickup_store=update.pickup_store or (line.location if same else None),
-        pickup_by=update.pickup_by if update.pickup_by is not None else line.pickup_by,
-    )
-
-
-def convert_quote(ctx: Context, *, ref: str, payments: tuple[PaymentInput, ...] = ()) -> Order:
+def convert_quote(
+    ctx: Context,
+    *,
+    ref: str,
+    payments: tuple[PaymentInput, ...] = (),
+    expected_version: int | None = None,
+) -> Order:
     """Convert a quote to a customer order; an expired quote is re-priced (RULES.md §8)."""
-
-    def build(order: Order, uow: UnitOfWork) -> commands.Action:
-        params = require_parameters(uow.records)
-        taxes = tax_table(uow.records, params)
-        store = require_store(uow.records, ctx.store_code)
-        today = store_today(store, ctx.now)
-        prices = None
-        if order.is_quote and order.quote_status(today).value == "expired":
-            prices = {}
-            for index, line in enumerate(order.lines):
-                fresh = price_line(
-                    uow.records,
-                    _merged(line, LineUpdate(line.id)),
-                    f"lines[{index}]",
-                    params=params,
-                    taxes=taxes,
-                    store=store,
-                    customer_account=order.customer_account,
-                )
-                prices[line.id] = (fresh.unit_price, fresh.tax_rate)
-        return commands.ConvertQuote(
-            today=today, prices=prices, tenders=tenders_from(ctx, payments)
-        )
-
-    return _perform(ctx, ref, build, card_numbers=card_numbers_of(ctx, payments))
+    return _perform(
+        ctx,
+        ref,
+        requests.ConvertRequest(tenders=tenders_from(ctx, payments)),
+        card_numbers=card_numbers_of(ctx, payments),
+        expected_version=expected_version,
+    )

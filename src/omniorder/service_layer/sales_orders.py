@@ -12,14 +12,15 @@ from omniorder.adapters.documents import new_order_from_document
 from omniorder.adapters.orm import CustomerAddressRow
 from omniorder.adapters.repositories import RecordRepository
 from omniorder.domain import fulfilment
-from omniorder.domain.creation import NewOrder, create_order
-from omniorder.domain.errors import InvalidInput, NotFound, PermissionDenied
+from omniorder.domain.creation import NewOrder, create_order, differing_field
+from omniorder.domain.errors import IdInUse, InvalidInput, NotFound, PermissionDenied
+from omniorder.domain.money import Money
 from omniorder.domain.order import Order
 from omniorder.domain.settlement import TenderIn
 from omniorder.domain.staff import Authorization, Staff
 from omniorder.domain.statuses import Fulfilment, Tender
 from omniorder.domain.stock import Position, stock_changes, stock_position
-from omniorder.service_layer import notifications
+from omniorder.service_layer import notifications, operation_requests
 from omniorder.service_layer.auth import staff_from_row
 from omniorder.service_layer.card_refunds import refund_to_cards
 from omniorder.service_layer.cart import require_store, store_today
@@ -52,9 +53,21 @@ def create_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> 
     created_at = datetime.fromisoformat(str(document["created_at"]))
     existing = uow.orders.get(new.id)
     if existing is not None:
+        field = differing_field(existing, new)
+        if field is not None:
+            raise IdInUse(
+                "id" if field == "id" else field,
+                f"Order id {new.id} is already used by another order"
+                + ("" if field == "id" else f" with a different {field}")
+                + "; send a new id.",
+            )
         return existing
+    _check_payment_ids(uow, new)
     _check_references(uow.records, new)
-    auth = _authorization(uow.records, str(document["operator_id"]), document.get("override_by"))
+    _check_prices(uow.records, new, document.get("price_versions") or {})
+    auth = _authorization(
+        uow.records, str(document["operator_id"]), document.get("override_by"), store_code
+    )
     store = require_store(uow.records, store_code)
     order = create_order(new, auth=auth, today=store_today(store, created_at), now=created_at)
     order.sales_order_number = f"SO-{uow.counters.next('sales_order'):06d}"
@@ -65,14 +78,27 @@ def create_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> 
     return order
 
 
+def _check_payment_ids(uow: UnitOfWork, new: NewOrder) -> None:
+    for index, tender in enumerate(new.tenders):
+        owner = uow.orders.order_of_payment(tender.id)
+        if owner is not None and owner != new.id:
+            raise IdInUse(
+                f"payments[{index}].id",
+                f"Payment id {tender.id} already belongs to another order; send a new id.",
+            )
+
+
 def _check_references(records: RecordRepository, new: NewOrder) -> None:
     if records.customer(new.customer_account) is None:
         raise InvalidInput(
             "customer_account", f"Customer {new.customer_account} does not exist at HQ."
         )
     for index, line in enumerate(new.lines):
-        if records.product(line.sku) is None:
+        product = records.product(line.sku)
+        if product is None:
             raise InvalidInput(f"lines[{index}].sku", f"Product {line.sku} does not exist at HQ.")
+        if not product.is_active:
+            raise InvalidInput(f"lines[{index}].sku", f"Product {line.sku} is not sold any more.")
         if line.fulfilment is Fulfilment.PICKUP:
             pickup = records.store(line.location)
             if pickup is None or not pickup.is_pickup_location:
@@ -82,15 +108,55 @@ def _check_references(records: RecordRepository, new: NewOrder) -> None:
                 )
 
 
+def _check_prices(records: RecordRepository, new: NewOrder, versions: dict[str, Any]) -> None:
+    """A store's price is accepted when it is HQ's price, or when HQ changed that price after
+    the version the store's channel data had (the store priced it with the list it had, which
+    the customer saw and paid against). Any other price is refused, naming the line, so the
+    entry can be fixed at HQ and retried (docs/rules.md, *Prices a store sends*)."""
+    for index, line in enumerate(new.lines):
+        product = records.product(line.sku)
+        if product is None or line.unit_price.amount == product.price_amount:
+            continue
+        store_version = _instant(versions.get(line.sku))
+        changed_at = product.price_changed_at
+        if store_version is not None and changed_at is not None and changed_at > store_version:
+            continue
+        raise InvalidInput(
+            f"lines[{index}].unit_price",
+            f"Line {index + 1} ({line.sku}) is priced {line.unit_price} at the store, but HQ's "
+            f"price is {Money(product.price_amount, line.unit_price.currency)} and has not "
+            "changed since the store's channel data.",
+        )
+
+
+def _instant(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def _authorization(
-    records: RecordRepository, operator_id: str, override_by: str | None
+    records: RecordRepository, operator_id: str, override_by: str | None, store_code: str
 ) -> Authorization:
+    """Who acts, from HQ's own staff records: the operator and any approving manager must
+    exist at HQ and work at this store (or HQ-wide). What each may do is then checked by the
+    domain against HQ's roles, so a claimed manager override counts only from staff whose
+    role at HQ has the permission."""
     staff = records.staff(operator_id)
     if staff is None:
         raise InvalidInput("operator_id", f"Operator {operator_id} does not exist at HQ.")
+    if staff.store_code not in (None, store_code):
+        raise PermissionDenied(
+            "operator_id", f"Operator {operator_id} does not work at store {store_code}."
+        )
     manager = records.staff(override_by) if override_by else None
     if override_by and manager is None:
         raise InvalidInput("override_by", f"Manager {override_by} does not exist at HQ.")
+    if manager is not None and manager.store_code not in (None, store_code):
+        raise PermissionDenied(
+            "override_by", f"Manager {override_by} cannot approve at store {store_code}."
+        )
     return Authorization(
         staff_from_row(staff), override_by=staff_from_row(manager) if manager else None
     )
@@ -125,11 +191,13 @@ def _number_documents(uow: UnitOfWork, order: Order) -> None:
             ret.number = f"RET-{uow.counters.next('return'):06d}"
 
 
-def apply_operation(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> Order:
-    """Apply a store's operation to the sales order (real-time service, sync mode).
+def perform_operation(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> Order:
+    """Real-time service: decide and apply a store's operation on a sales order HQ holds.
 
-    The same command applied twice changes the order once; a stale expected version is
-    refused with 409. Stock moves and new documents are numbered in the same transaction.
+    HQ is the only writer of the orders it holds: the order is loaded under a row lock, the
+    request is resolved with HQ's own parameters and master data, and the answer is the new
+    order, which the store keeps as its copy. The same operation id applied twice changes
+    the order once; a stale `expected_version` is refused with 409 naming the current one.
     """
     with uow:
         order = apply_in(uow, document=document, store_code=store_code)
@@ -138,29 +206,56 @@ def apply_operation(uow: UnitOfWork, *, document: dict[str, Any], store_code: st
 
 
 def apply_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> Order:
-    """A store's operation applied to the sales order in the caller's transaction."""
-    command = command_from_document(document)
-    if command.store_code != store_code:
-        raise PermissionDenied("store", f"Store {store_code} cannot act as {command.store_code}.")
-    order = uow.orders.get(command.order_id)
+    """A store's operation applied to the sales order in the caller's transaction (the
+    real-time service, or Synchronize orders for a journal entry)."""
+    if not operation_requests.is_request_document(document):
+        return _apply_legacy(uow, document=document, store_code=store_code)
+    operation = operation_requests.from_document(document)
+    if operation.store_code != store_code:
+        raise PermissionDenied("store", f"Store {store_code} cannot act as {operation.store_code}.")
+    order = uow.orders.get_by_ref(operation.order_ref, for_update=True)
     if order is None:
-        raise NotFound(f"No sales order for order id {command.order_id}.")
-    _apply_and_save(uow, order, command)
+        raise NotFound(f"No sales order {operation.order_ref}.")
+    operation_requests.check_tender_ids(uow.orders, order, operation.request)
+    auth = _authorization(uow.records, operation.operator_id, operation.override_by, store_code)
+    _save_change(
+        uow,
+        order,
+        lambda: operation_requests.perform(order, operation, uow.records, auth),
+        at=operation.at,
+    )
     return order
 
 
-def _apply_and_save(uow: UnitOfWork, order: Order, command: Command) -> None:
-    auth = _authorization(uow.records, command.operator_id, command.override_by)
+def _apply_legacy(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> Order:
+    """A journal entry written by a store of an earlier release: a command the store had
+    already resolved. Applied as it is, so that nothing journaled before an upgrade is lost."""
+    command = command_from_document(document)
+    if command.store_code != store_code:
+        raise PermissionDenied("store", f"Store {store_code} cannot act as {command.store_code}.")
+    order = uow.orders.get(command.order_id, for_update=True)
+    if order is None:
+        raise NotFound(f"No sales order for order id {command.order_id}.")
+    auth = _authorization(uow.records, command.operator_id, command.override_by, store_code)
+    _save_change(uow, order, lambda: apply(order, command, auth), at=command.at)
+    return order
+
+
+def _save_change(
+    uow: UnitOfWork, order: Order, change: Callable[[], bool], *, at: datetime
+) -> None:
+    """Run `change` on the order; number new documents, move stock and save in the caller's
+    transaction (nothing when the change was applied before)."""
     warehouse_of = _warehouses(uow.records)
     before = stock_position(order, warehouse_of)
     previous = copy.deepcopy(order)
     version = order.version
-    if not apply(order, command, auth):
+    if not change():
         return
     _number_documents(uow, order)
     _move_stock(uow.records, before, stock_position(order, warehouse_of))
     uow.orders.save(order, expected_version=version)
-    notifications.queue_pickup_ready(uow, before=previous, after=order, now=command.at)
+    notifications.queue_pickup_ready(uow, before=previous, after=order, now=at)
 
 
 def ship_sales_order(
@@ -179,7 +274,7 @@ def ship_sales_order(
     on the customer account otherwise.
     """
     with uow:
-        order = uow.orders.get_by_ref(ref)
+        order = uow.orders.get_by_ref(ref, for_update=True)
         if order is None:
             raise NotFound(f"No sales order {ref}.")
         due = fulfilment.amount_due_for_shipment(order, quantities)
@@ -208,10 +303,10 @@ def ship_sales_order(
             override_by=None,
             action=Ship(quantities=quantities, balance_tender=balance),
         )
-        before = copy.deepcopy(order)
-        _apply_and_save(uow, order, command)
+        auth = Authorization(staff)
+        _save_change(uow, order, lambda: apply(order, command, auth), at=now)
         uow.commit()
-    refund_to_cards(payments, before=before, after=order)
+    refund_to_cards(payments, order=order, operation_id=operation_id)
     return order
 
 

@@ -143,11 +143,41 @@ def rts_apply_operation(
     uow: UowDep,
     document: Annotated[dict[str, Any], Body()],
 ) -> dict[str, Any]:
-    """Real-time service: apply an operation (edit, pickup, cancel, return, …) to a sales
-    order. Idempotent on the operation id; a stale expected version is refused with 409."""
+    """Real-time service: HQ decides and applies an operation (edit, pickup, cancel, return,
+    …) that an associate asked for at this store, on any store's order, with HQ's own
+    parameters and master data, under a row lock. Idempotent on the operation id; a stale
+    `expected_version` is refused with 409 and the current version."""
     require_same_store(calling, code)
-    order = sales_orders.apply_operation(uow, document=document, store_code=code)
+    order = sales_orders.perform_operation(uow, document=document, store_code=code)
     return order_to_document(order)
+
+
+@router.get("/rts/stores/{code}/orders", tags=["real-time service"])
+def rts_search_orders(
+    code: str,
+    calling: CallingStore,
+    uow: UowDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    customer: Annotated[str | None, Query(max_length=20)] = None,
+    status: Annotated[str | None, Query(max_length=30)] = None,
+    sku: Annotated[str | None, Query(max_length=40)] = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """Real-time service: find order across every store (RULES.md §3), for a store's POS."""
+    require_same_store(calling, code)
+    orders = sales_orders.search_sales_orders(
+        uow,
+        text=q,
+        customer_account=customer,
+        status=status,
+        sku=sku,
+        created_from=created_from,
+        created_to=created_to,
+        limit=limit,
+    )
+    return {"orders": [order_to_document(o) for o in orders]}
 
 
 @router.get("/rts/stores/{code}/orders/{ref}", tags=["real-time service"])

@@ -4,8 +4,8 @@ order or some lines), return, edit, picking and packing, convert a quote.
 Each form carries an operation id generated when it was first shown; it becomes the use
 case's `Context.operation_id`, so a double submit (or a resubmit from the browser's
 history) changes nothing twice. Where money changes hands, a first step shows what the
-customer pays or gets back (`previews.py`); the confirming POST checks that the amount
-shown is still the amount due before it takes payment. Errors are keyed by the domain's
+customer pays or gets back (a pure query, `order_operations.preview()`); the confirming
+POST checks that the amount shown is still the amount due before it takes payment. Errors are keyed by the domain's
 field paths and shown next to their fields; a missing permission shows the manager
 approval fields.
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -36,9 +35,9 @@ from omniorder.entrypoints.deps import NowDep, UowDep
 from omniorder.entrypoints.store import offers
 from omniorder.entrypoints.store.context import StoreContext, StoreCtx
 from omniorder.entrypoints.store.pages import TEMPLATES, FormDep, PageStaff, render
-from omniorder.entrypoints.store.previews import Preview, preview
 from omniorder.entrypoints.web import field_errors, html_error, page_route_class
 from omniorder.service_layer import auth, catalogue, order_operations
+from omniorder.service_layer import operation_requests as requests
 from omniorder.service_layer.cart import (
     LineInput,
     PaymentInput,
@@ -46,7 +45,7 @@ from omniorder.service_layer.cart import (
     require_store,
     store_today,
 )
-from omniorder.service_layer.order_operations import Context, EditInput, LineUpdate
+from omniorder.service_layer.order_operations import Context, EditInput, LineUpdate, Preview
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
 router = APIRouter(
@@ -328,15 +327,10 @@ def pick_up(ref: str, p: ReqDep, raw: FormDep) -> Response:
 # -- cancel (RULES.md §6) -----------------------------------------------------------------------
 
 
-def _cancel_run(form: Fields, currency: str, ref: str) -> Callable[..., object]:
+def _cancel_charge(form: Fields, currency: str) -> Money:
     charge = _amount(form, "charge", currency, required=True)
-
-    def run(context: Context, payments: tuple[PaymentInput, ...]) -> object:
-        return order_operations.cancel_order(
-            context, ref=ref, charge=charge, payments=payments, refund_tender=_refund_tender(form)
-        )
-
-    return run
+    assert charge is not None
+    return charge
 
 
 @router.get("/orders/{ref}/cancel", response_class=HTMLResponse)
@@ -349,7 +343,8 @@ def cancel_page(ref: str, p: ReqDep) -> HTMLResponse:
     try:
         charge = order_operations.cancellation_charge(context, ref=ref)
         form["charge"] = str(charge.to_decimal())
-        result = preview(context, _cancel_run(form, p.currency, ref), currency=p.currency)
+        request = requests.CancelRequest(charge=charge, refund_tender=_refund_tender(form))
+        result = order_operations.preview(context, ref=ref, request=request)
         form["quoted_due"] = str(result.due.to_decimal())
     except OmniorderError as error:
         errors = _placed(error)
@@ -362,12 +357,19 @@ def cancel(ref: str, p: ReqDep, raw: FormDep) -> Response:
     result: Preview | None = None
     try:
         context = _context(p, form)
-        run = _cancel_run(form, p.currency, ref)
-        result = preview(context, run, currency=p.currency)
+        charge = _cancel_charge(form, p.currency)
+        request = requests.CancelRequest(charge=charge, refund_tender=_refund_tender(form))
+        result = order_operations.preview(context, ref=ref, request=request)
         if form.get("action") == "confirm":
             _check_quoted(form, result.due)
-            run(context, _payments(form, result.due))
-            return _done(result.order, "cancelled")
+            done = order_operations.cancel_order(
+                context,
+                ref=ref,
+                charge=charge,
+                payments=_payments(form, result.due),
+                refund_tender=_refund_tender(form),
+            )
+            return _done(done, "cancelled")
         form["quoted_due"] = str(result.due.to_decimal())
         errors: dict[str, str] = {}
     except FormErrors as error:
@@ -577,13 +579,6 @@ def _pick_or_pack(ref: str, p: Req, form: Fields, *, packing: bool) -> Response:
 # -- convert a quote (RULES.md §8) --------------------------------------------------------------
 
 
-def _convert(ref: str) -> Callable[..., object]:
-    def run(context: Context, payments: tuple[PaymentInput, ...]) -> object:
-        return order_operations.convert_quote(context, ref=ref, payments=payments)
-
-    return run
-
-
 @router.get("/orders/{ref}/convert", response_class=HTMLResponse)
 def convert_page(ref: str, p: ReqDep) -> HTMLResponse:
     context = _context(p, {})
@@ -592,7 +587,7 @@ def convert_page(ref: str, p: ReqDep) -> HTMLResponse:
     errors: dict[str, str] = {}
     result: Preview | None = None
     try:
-        result = preview(context, _convert(ref), currency=p.currency)
+        result = order_operations.preview(context, ref=ref, request=requests.ConvertRequest())
         form["quoted_due"] = str(result.due.to_decimal())
     except OmniorderError as error:
         errors = _placed(error)
@@ -605,10 +600,12 @@ def convert(ref: str, p: ReqDep, raw: FormDep) -> Response:
     result: Preview | None = None
     try:
         context = _context(p, form)
-        result = preview(context, _convert(ref), currency=p.currency)
+        result = order_operations.preview(context, ref=ref, request=requests.ConvertRequest())
         _check_quoted(form, result.due)
-        _convert(ref)(context, _payments(form, result.due))
-        return _done(result.order, "converted")
+        done = order_operations.convert_quote(
+            context, ref=ref, payments=_payments(form, result.due)
+        )
+        return _done(done, "converted")
     except FormErrors as error:
         errors = error.errors
     except OmniorderError as error:
@@ -872,17 +869,18 @@ def edit(ref: str, p: ReqDep, raw: FormDep) -> Response:
     try:
         request, changed = _edit_input(order, form, p.currency, view)
         context = _context(p, form)
-
-        def run(context: Context, payments: tuple[PaymentInput, ...]) -> object:
-            return order_operations.edit_order(
-                context, ref=ref, request=_with_payments(request, payments)
-            )
-
-        result = preview(context, run, currency=p.currency)
+        result = order_operations.preview(
+            context,
+            ref=ref,
+            request=order_operations.edit_request(context, request),
+            expected_version=request.expected_version,
+        )
         if action == "save":
             _check_quoted(form, result.due)
-            run(context, _payments(form, result.due))
-            return _done(result.order, "edited")
+            done = order_operations.edit_order(
+                context, ref=ref, request=_with_payments(request, _payments(form, result.due))
+            )
+            return _done(done, "edited")
         form["quoted_due"] = str(result.due.to_decimal())
     except FormErrors as error:
         errors = error.errors

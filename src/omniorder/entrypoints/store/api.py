@@ -152,6 +152,7 @@ def _authorization(
 
 @router.get("/customer-orders", response_model=list[CustomerOrderPublic], tags=["customer orders"])
 def find_customer_orders(
+    ctx: StoreCtx,
     uow: UowDep,
     staff: CurrentStaff,
     now: NowDep,
@@ -163,10 +164,14 @@ def find_customer_orders(
     created_to: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[CustomerOrderPublic]:
-    """Find orders (RULES.md §3); the date range defaults to the last 90 days."""
-    orders = customer_orders.find_orders(
+    """Find orders of every store (RULES.md §3), asking HQ; the date range defaults to the
+    last 90 days. When HQ cannot be reached, this store's copies are searched and each one
+    carries `copy_as_of`."""
+    found = customer_orders.find_orders(
         uow,
         auth=Authorization(staff),
+        hq=ctx.hq,
+        store_code=ctx.store_code,
         text=q,
         customer_account=customer,
         status=status,
@@ -176,8 +181,12 @@ def find_customer_orders(
         limit=limit,
     )
     return [
-        CustomerOrderPublic.of(order, sync_status=journal.sync_status(uow, order.id))
-        for order in orders
+        CustomerOrderPublic.of(
+            order,
+            sync_status=journal.sync_status(uow, order.id),
+            copy_as_of=customer_orders.OrderView(order).as_of if found.hq_unreachable else None,
+        )
+        for order in found.orders
     ]
 
 
@@ -185,11 +194,16 @@ def find_customer_orders(
 def get_customer_order(
     ref: str, ctx: StoreCtx, uow: UowDep, staff: CurrentStaff
 ) -> CustomerOrderPublic:
-    """One order by sales order number, channel reference id or id."""
-    order = customer_orders.get_order(
+    """One order of any store by sales order number, channel reference id or id, as HQ has
+    it now; this store's copy, with `copy_as_of`, when HQ cannot be reached."""
+    view = customer_orders.read_order(
         uow, ref=ref, auth=Authorization(staff), hq=ctx.hq, store_code=ctx.store_code
     )
-    return CustomerOrderPublic.of(order, sync_status=journal.sync_status(uow, order.id))
+    return CustomerOrderPublic.of(
+        view.order,
+        sync_status=journal.sync_status(uow, view.order.id),
+        copy_as_of=view.as_of if view.hq_unreachable else None,
+    )
 
 
 class RefreshResult(BaseModel):

@@ -154,7 +154,9 @@ def create_pick_list(
 ) -> CustomerOrderPublic:
     """A pick list of this store's open lines (RULES.md §5)."""
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
-    return _public(order_operations.create_pick_list(context, ref=ref))
+    return _public(
+        order_operations.create_pick_list(context, ref=ref, expected_version=body.version)
+    )
 
 
 @router.post("/{ref}/picks", response_model=CustomerOrderPublic, status_code=201)
@@ -169,7 +171,11 @@ def mark_picked(
 ) -> CustomerOrderPublic:
     """Mark quantities picked; partial quantities are allowed."""
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
-    return _public(order_operations.mark_picked(context, ref=ref, quantities=body.lines))
+    return _public(
+        order_operations.mark_picked(
+            context, ref=ref, quantities=body.lines, expected_version=body.version
+        )
+    )
 
 
 @router.post("/{ref}/packing-slips", response_model=CustomerOrderPublic, status_code=201)
@@ -184,7 +190,11 @@ def pack(
 ) -> CustomerOrderPublic:
     """Pack picked ship lines onto a packing slip."""
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
-    return _public(order_operations.pack(context, ref=ref, quantities=body.lines))
+    return _public(
+        order_operations.pack(
+            context, ref=ref, quantities=body.lines, expected_version=body.version
+        )
+    )
 
 
 @router.post("/{ref}/pickups/preview", response_model=AmountDuePublic)
@@ -218,6 +228,7 @@ def pick_up(
         collected_by=body.collected_by,
         payments=_payments(body.payments, currency),
         refund_tender=body.refund_tender,
+        expected_version=body.version,
     )
     return _public(order)
 
@@ -257,6 +268,7 @@ def cancel_order(
         charge=parse_amount(body.charge, currency, "charge"),
         payments=_payments(body.payments, currency),
         refund_tender=body.refund_tender,
+        expected_version=body.version,
     )
     return _public(order)
 
@@ -274,7 +286,11 @@ def cancel_lines(
     """Cancel open quantities of some lines; deposit beyond what remains is refunded."""
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
     order = order_operations.cancel_lines(
-        context, ref=ref, quantities=body.lines, refund_tender=body.refund_tender
+        context,
+        ref=ref,
+        quantities=body.lines,
+        refund_tender=body.refund_tender,
+        expected_version=body.version,
     )
     return _public(order)
 
@@ -303,6 +319,7 @@ def return_goods(
         lines=tuple(ReturnLineIn(li.line_id, li.quantity, li.reason_code) for li in body.lines),
         shipping_refund=shipping,
         refund_tender=body.refund_tender,
+        expected_version=body.version,
     )
     return _public(order)
 
@@ -321,6 +338,9 @@ def convert_quote(
     currency = _currency(uow)
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
     order = order_operations.convert_quote(
-        context, ref=ref, payments=_payments(body.payments, currency)
+        context,
+        ref=ref,
+        payments=_payments(body.payments, currency),
+        expected_version=body.version,
     )
     return _public(order)

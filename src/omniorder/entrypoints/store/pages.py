@@ -842,17 +842,21 @@ def find_orders(
     if status and status not in statuses:
         errors["status"] = "Choose a status from the list."
     orders: list[Order] = []
+    hq_unreachable = False
     searched = bool(request.query_params)
     if not errors:
-        orders = customer_orders.find_orders(
+        found = customer_orders.find_orders(
             uow,
             auth=Authorization(staff),
+            hq=ctx.hq,
+            store_code=ctx.store_code,
             text=q.strip() or None,
             status=status or None,
             created_from=datetime.combine(start, time(), zone),
             created_to=datetime.combine(end + timedelta(days=1), time(), zone),
             limit=100,
         )
+        orders, hq_unreachable = found.orders, found.hq_unreachable
     return render(
         request,
         "find.html",
@@ -867,6 +871,7 @@ def find_orders(
         errors=errors,
         orders=orders,
         searched=searched,
+        hq_unreachable=hq_unreachable,
         today=today,
         status_of=status_of,
         syncs={order.id: sync_view(uow, order.id) for order in orders},
@@ -877,7 +882,10 @@ def find_orders(
 def order_detail(
     request: Request, ref: str, ctx: StoreCtx, uow: UowDep, staff: PageStaff, now: NowDep
 ) -> HTMLResponse:
-    order = customer_orders.get_order(uow, ref=ref, auth=Authorization(staff))
+    view = customer_orders.read_order(
+        uow, ref=ref, auth=Authorization(staff), hq=ctx.hq, store_code=ctx.store_code
+    )
+    order = view.order
     with uow:
         store = require_store(uow.records, ctx.store_code)
     today = store_today(store, now)
@@ -898,6 +906,7 @@ def order_detail(
         done=DONE_MESSAGES.get(request.query_params.get("done", ""), ""),
         operation_id=uuid.uuid4(),
         sync=sync_view(uow, order.id),
+        copy_as_of=view.as_of if view.hq_unreachable else None,
     )
 
 
