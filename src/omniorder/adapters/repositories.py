@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from omniorder.adapters.order_mapping import order_from_row, order_to_row
@@ -36,7 +37,7 @@ from omniorder.adapters.orm import (
     StoreTransactionRow,
     TaxRateRow,
 )
-from omniorder.domain.errors import StaleVersion
+from omniorder.domain.errors import IdInUse, StaleVersion
 from omniorder.domain.order import Order
 
 RowT = TypeVar("RowT", bound=Base)
@@ -48,7 +49,17 @@ class OrderRepository:
 
     def add(self, order: Order) -> None:
         self.session.add(order_to_row(order))
-        self.session.flush()
+        self._flush(order)
+
+    def _flush(self, order: Order) -> None:
+        """Flush; a unique key taken meanwhile (another request with the same order or
+        payment id, committed first) is the domain's `IdInUse`, for the caller to settle."""
+        try:
+            self.session.flush()
+        except IntegrityError as error:
+            raise IdInUse(
+                "id", f"Order {order.channel_ref} ({order.id}) was saved by another request."
+            ) from error
 
     def get(self, order_id: uuid.UUID, *, for_update: bool = False) -> Order | None:
         """The order; `for_update` locks its row until the transaction ends (PostgreSQL's
@@ -74,7 +85,7 @@ class OrderRepository:
     def put(self, order: Order) -> None:
         """Store a copy of the order as another system of record has it (HQ's, at a store)."""
         self.session.merge(order_to_row(order))
-        self.session.flush()
+        self._flush(order)
 
     def save(self, order: Order, *, expected_version: int) -> None:
         """Store a changed order; refuses when someone else saved a newer version first."""

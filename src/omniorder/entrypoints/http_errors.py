@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from omniorder.domain.errors import (
@@ -95,6 +96,18 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(error, StaleVersion) and error.current_version is not None:
             body["error"]["current_version"] = error.current_version
         return JSONResponse(body, status_code=status_for(error), headers=headers)
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(_request: Request, _error: IntegrityError) -> JSONResponse:
+        # The use cases check the ids a client sends; this is the database's own guard
+        # behind them (two requests racing with one new id): a conflict, never a 5xx.
+        return JSONResponse(
+            error_body(
+                "id_in_use",
+                "An id in this request is already used by another record; send new ids.",
+            ),
+            status_code=409,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -129,6 +129,19 @@ def _create_async(
     """Async mode: the order and its journal entry are committed together, then the POS
     gets its channel reference id; HQ creates the sales order later (RULES.md §10)."""
     order = create_order(new, auth=auth, today=today, now=now)
+    try:
+        return _journal_new_order(uow, order, document, now)
+    except IdInUse:
+        with uow:  # a request with the same order id committed first
+            existing = uow.orders.get(order.id)
+        if existing is None:
+            raise
+        return _repeated(existing, new)
+
+
+def _journal_new_order(
+    uow: UnitOfWork, order: Order, document: dict[str, Any], now: datetime
+) -> Order:
     with uow:
         existing = uow.orders.get(order.id)
         if existing is not None:
@@ -253,16 +266,24 @@ def keep_copy(uow: UnitOfWork, fresh: Order) -> Order:
     Written only when it differs from the copy held (so reading a current order writes
     nothing), never over a newer version, and never over this store's own changes that HQ
     has not synchronized yet (then the store's copy is the current one)."""
-    with uow:
-        local = uow.orders.get(fresh.id)
-        if local is not None and journal.is_waiting(uow, fresh.id):
-            return local
-        if local is not None and (
-            local.version > fresh.version or order_to_document(local) == order_to_document(fresh)
-        ):
-            return local if local.version > fresh.version else fresh
-        uow.orders.put(fresh)
-        uow.commit()
+    for attempt in (1, 2):
+        try:
+            with uow:
+                local = uow.orders.get(fresh.id)
+                if local is not None and journal.is_waiting(uow, fresh.id):
+                    return local
+                if local is not None and (
+                    local.version > fresh.version
+                    or order_to_document(local) == order_to_document(fresh)
+                ):
+                    return local if local.version > fresh.version else fresh
+                uow.orders.put(fresh)
+                uow.commit()
+        except IdInUse:
+            if attempt == 2:
+                raise
+            continue  # another request kept a copy first: compare with that one
+        break
     return fresh
 
 

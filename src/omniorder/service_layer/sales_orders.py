@@ -36,9 +36,16 @@ def accept_sales_order(uow: UnitOfWork, *, document: dict[str, Any], store_code:
     same order; it then numbers the order and its invoices and reserves stock. A repeated
     request for the same order id returns the order already created.
     """
-    with uow:
-        order = create_in(uow, document=document, store_code=store_code)
-        uow.commit()
+    try:
+        with uow:
+            order = create_in(uow, document=document, store_code=store_code)
+            uow.commit()
+    except IdInUse:
+        # The same order id was created by a request that committed first (a POS retrying
+        # at once): answer with that order if it is the same request.
+        with uow:
+            created = create_in(uow, document=document, store_code=store_code)
+        return created
     return order
 
 

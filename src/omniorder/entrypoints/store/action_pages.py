@@ -5,9 +5,9 @@ Each form carries an operation id generated when it was first shown; it becomes 
 case's `Context.operation_id`, so a double submit (or a resubmit from the browser's
 history) changes nothing twice. Where money changes hands, a first step shows what the
 customer pays or gets back (a pure query, `order_operations.preview()`); the confirming
-POST checks that the amount shown is still the amount due before it takes payment. Errors are keyed by the domain's
-field paths and shown next to their fields; a missing permission shows the manager
-approval fields.
+POST checks that the amount shown is still the amount due before it takes payment. Errors
+are keyed by the domain's field paths and shown next to their fields; a missing permission
+shows the manager approval fields.
 """
 
 from __future__ import annotations
