@@ -56,7 +56,7 @@ def create_customer_order(
         if existing is not None:
             return _repeated(existing, new)
         for index, tender in enumerate(new.tenders):
-            if uow.orders.order_of_payment(tender.id) is not None:
+            if uow.orders.order_of_payment(tender.id) not in (None, request.id):
                 raise IdInUse(
                     f"payments[{index}].id",
                     f"Payment id {tender.id} already belongs to another order; send a new id.",
