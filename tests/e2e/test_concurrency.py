@@ -15,146 +15,17 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from omniorder.adapters.db import make_engine, make_session_factory
-from omniorder.entrypoints.schemas import CustomerOrderPublic
-from omniorder.service_layer.unit_of_work import UnitOfWork
 from tests.builders import SOON
-from tests.conftest import BACKENDS, PostgresDatabases, require_backend
-from tests.servers import Servers, running_servers, sign_in
+from tests.e2e.shop import KINDS, STORE_OF, Json, Shop, agree, deposit, new_order, pickup_body
 
 pytestmark = pytest.mark.e2e
-
-Json = dict[str, Any]
-KINDS = ["sync", "async_synchronized", "async_not_yet_synchronized"]
-STORE_OF = {"sync": "S001", "async_synchronized": "S002", "async_not_yet_synchronized": "S002"}
-CASHIERS = {"S001": ("1001", "cashier1"), "S002": ("2001", "cashier2")}
-RATES = {"S001": Decimal("0.08875"), "S002": Decimal("0.06625")}
-LAMP_PRICE = Decimal("149.99")
-
-
-@dataclass
-class Shop:
-    servers: Servers
-    store_dbs: dict[str, str]
-    tokens: dict[str, dict[str, str]]
-    admin: dict[str, str]
-
-    def store(self, code: str) -> httpx.Client:
-        return httpx.Client(
-            base_url=f"{self.servers.store_url(code)}/api/v1", headers=self.tokens[code], timeout=60
-        )
-
-    def hq(self) -> httpx.Client:
-        return httpx.Client(
-            base_url=f"{self.servers.hq_url}/api/v1", headers=self.admin, timeout=60
-        )
-
-    def run_jobs(self) -> None:
-        with self.hq() as hq:
-            for job in ("pull", "synchronize-orders", "pull"):
-                answer = hq.post(f"/jobs/{job}")
-                assert answer.status_code == 200, answer.text
-                assert answer.json()["unreachable"] == [], answer.text
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def shop(
-    request: pytest.FixtureRequest,
-    pg_databases: PostgresDatabases | None,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Shop]:
-    require_backend(request.param, pg_databases)
-    tmp: Path = tmp_path_factory.mktemp(f"race-{request.param}")
-    if request.param == "postgresql":
-        assert pg_databases is not None
-        hq_url = pg_databases.create()
-        store_dbs = {code: pg_databases.create() for code in ("S001", "S002")}
-    else:
-        hq_url = f"sqlite:///{tmp / 'hq.db'}"
-        store_dbs = {code: f"sqlite:///{tmp / f'store-{code}.db'}" for code in ("S001", "S002")}
-    with running_servers(
-        tmp,
-        stores=("S001", "S002"),
-        async_stores=("S002",),
-        hq_database_url=hq_url,
-        store_database_urls=store_dbs,
-    ) as servers:
-        tokens = {code: sign_in(servers.store_url(code), *CASHIERS[code]) for code in CASHIERS}
-        yield Shop(servers, store_dbs, tokens, sign_in(servers.hq_url, "admin", "hqadmin1"))
-
-
-def deposit(store: str, quantity: int) -> str:
-    gross = (LAMP_PRICE * quantity * (1 + RATES[store])).quantize(Decimal("0.01"), "ROUND_HALF_UP")
-    return str((gross / 10).quantize(Decimal("0.01"), "ROUND_HALF_UP"))
-
-
-def new_order(shop: Shop, kind: str, *, quantity: int = 1) -> Json:
-    """A lamp order to be picked up at the acting store, deposit paid, in the given state."""
-    code = STORE_OF[kind]
-    body = {
-        "customer_account": "C0001",
-        "lines": [
-            {
-                "sku": "LAMP-FLOOR",
-                "quantity": quantity,
-                "fulfilment": "pickup",
-                "requested_date": str(SOON),
-                "pickup_store": code,
-            }
-        ],
-        "payments": [{"tender": "cash", "amount": deposit(code, quantity)}],
-    }
-    with shop.store(code) as store:
-        created = store.post("/customer-orders", json=body)
-        assert created.status_code == 201, created.text
-        order: Json = created.json()
-    if kind == "async_synchronized":
-        shop.run_jobs()
-        order = current(shop, kind, order)
-        assert order["sales_order_number"], order
-        assert order["sync_status"] == "synchronized"
-    elif kind == "async_not_yet_synchronized":
-        assert order["sales_order_number"] is None
-    return order
-
-
-def current(shop: Shop, kind: str, order: Json) -> Json:
-    with shop.store(STORE_OF[kind]) as store:
-        got = store.get(f"/customer-orders/{order['channel_ref']}")
-    assert got.status_code == 200, got.text
-    return dict(got.json())
-
-
-def pickup_due(shop: Shop, kind: str, order: Json, quantity: int) -> str:
-    line = order["lines"][0]["id"]
-    with shop.store(STORE_OF[kind]) as store:
-        preview = store.post(
-            f"/customer-orders/{order['channel_ref']}/pickups/preview",
-            json={"lines": {line: quantity}},
-        )
-    assert preview.status_code == 200, preview.text
-    return str(preview.json()["amount_due"])
-
-
-def pickup_body(shop: Shop, kind: str, order: Json, quantity: int) -> Json:
-    due = pickup_due(shop, kind, order, quantity)
-    return {
-        "lines": {order["lines"][0]["id"]: quantity},
-        "collected_by": "Ada Lovelace",
-        "payments": [{"tender": "cash", "amount": due}] if Decimal(due) > 0 else [],
-        "version": order["version"],
-    }
 
 
 Call = tuple[str, str, Json, dict[str, str]]  # method, path, body, extra headers
@@ -191,31 +62,6 @@ def one_winner(answers: list[httpx.Response], order: Json) -> Json:
         assert error["code"] == "stale_version", error
         assert error["current_version"] == winner["version"], error
     return winner
-
-
-def agree(shop: Shop, kind: str, order: Json) -> Json:
-    """HQ's sales order and the store's own copy (its database, not a read through HQ) are
-    the same in every amount and quantity; HQ refused none of the store's journal entries."""
-    if kind == "async_not_yet_synchronized":
-        shop.run_jobs()
-        with shop.hq() as hq:
-            failed = hq.get("/store-transactions", params={"status": "failed"}).json()
-        assert failed == [], failed
-    with shop.hq() as hq:
-        got = hq.get(f"/sales-orders/{order['id']}")
-    assert got.status_code == 200, got.text
-    at_hq = got.json()
-    engine = make_engine(shop.store_dbs[STORE_OF[kind]])
-    try:
-        with UnitOfWork(make_session_factory(engine)) as uow:
-            copy = uow.orders.get(uuid.UUID(order["id"]))
-    finally:
-        engine.dispose()
-    assert copy is not None
-    at_store = CustomerOrderPublic.of(copy).model_dump(mode="json")
-    for field in ("status", "version", "totals", "lines", "charges", "payments", "invoices"):
-        assert at_store[field] == at_hq[field], field
-    return dict(at_hq)
 
 
 def post(path: str, body: Json, key: str | None = None) -> Call:
