@@ -16,6 +16,7 @@ from omniorder.domain.money import Money
 from omniorder.domain.staff import Authorization, Role, Staff
 from omniorder.domain.statuses import Fulfilment, OrderType, Tender
 from omniorder.service_layer.cart import LineInput, OrderInput, PaymentInput
+from omniorder.service_layer.catalogue import inventory_at_hq, inventory_document
 from omniorder.service_layer.channel_data import export_channel_data, import_channel_data
 from omniorder.service_layer.sales_orders import (
     accept_sales_order,
@@ -109,6 +110,12 @@ class InProcessHQ:
 
     def channel_data(self) -> dict[str, Any]:
         return export_channel_data(UnitOfWork(self.session_factory), store_code=self.store_code)
+
+    def inventory(self, skus: list[str]) -> list[dict[str, Any]]:
+        if self.down:
+            raise Unavailable("HQ cannot be reached (test).")
+        rows = inventory_at_hq(UnitOfWork(self.session_factory), skus=skus)
+        return [inventory_document(row) for row in rows]
 
 
 def ship_line(*, sku: str = "SOFA-3S", quantity: int = 1, **kw: Any) -> LineInput:

@@ -98,6 +98,8 @@ def test_a_hybrid_order_with_a_manager_approved_deposit_is_created_and_found(
     add_product(page, "0400000000048", quantity=2)  # the floor lamp's barcode
     add_product(page, "VASE-GLASS")
     expect(line(page, 1)).to_contain_text("Floor lamp, brass")
+    # with HQ's stock of this moment, not the store's cached channel data
+    expect(line(page, 1).get_by_label("Availability")).to_have_attribute("data-stock", "hq")
 
     ship, pickup, carry = line(page, 0), line(page, 1), line(page, 2)
     choose(ship, "ship")

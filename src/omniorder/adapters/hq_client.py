@@ -82,6 +82,15 @@ class HQClient:
     def channel_data(self) -> dict[str, Any]:
         return self._call("GET", f"/api/v1/channel-data/stores/{self.store_code}")
 
+    def inventory(self, skus: list[str]) -> list[dict[str, Any]]:
+        body = self._call(
+            "GET",
+            f"/api/v1/rts/stores/{self.store_code}/inventory",
+            params={"sku": list(skus)},
+            timeout=self.read_timeout,
+        )
+        return list(body["inventory"])
+
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:
             response = self._client.request(method, path, **kwargs)

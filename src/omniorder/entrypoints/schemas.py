@@ -437,6 +437,10 @@ class ProductPublic(BaseModel):
     here: AvailabilityPublic
     other_stores: list[AvailabilityPublic]
     shipping_warehouse: AvailabilityPublic
+    is_cached: bool = Field(
+        description="True: the figures are the store's channel data (HQ did not answer in "
+        "time); false: HQ's stock of this moment"
+    )
 
     @classmethod
     def of(cls, view: ProductView) -> ProductPublic:
@@ -450,6 +454,7 @@ class ProductPublic(BaseModel):
             here=AvailabilityPublic.of(view.here),
             other_stores=[AvailabilityPublic.of(a) for a in view.other_stores],
             shipping_warehouse=AvailabilityPublic.of(view.shipping_warehouse),
+            is_cached=view.is_cached,
         )
 
 

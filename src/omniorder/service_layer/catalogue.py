@@ -1,14 +1,28 @@
-"""Looking up customers and products, with stock availability (RULES.md §2.1, §2.7)."""
+"""Looking up customers and products, with stock availability (RULES.md §2.1, §2.7).
+
+HQ is the system of record for stock. The store asks HQ for on hand and reserved per location
+(`HQ.inventory`, bounded by the client's short read timeout) and falls back to its copy of
+channel data, flagged as cached, when HQ does not answer. These reads never write.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from omniorder.adapters.orm import CustomerRow, ProductRow
+from omniorder.adapters.orm import CustomerRow, InventoryRow, ProductRow, StoreRow
+from omniorder.domain.errors import InvalidInput, OmniorderError
 from omniorder.domain.order import Order
 from omniorder.domain.statuses import Fulfilment
+from omniorder.domain.stock import stock_position
 from omniorder.service_layer.cart import require_store
+from omniorder.service_layer.ports import HQ
 from omniorder.service_layer.unit_of_work import UnitOfWork
+
+# How many SKUs one stock read may ask HQ for (GET /api/v1/rts/stores/{code}/inventory).
+MAX_SKUS_PER_READ = 50
+SKU_MAX_LENGTH = 40
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,20 @@ class ProductView:
     here: Availability
     other_stores: tuple[Availability, ...]
     shipping_warehouse: Availability
+    # True when the figures come from the store's channel data (HQ did not answer),
+    # False when they are HQ's figures of this moment.
+    is_cached: bool
+
+
+@dataclass(frozen=True)
+class StockFigures:
+    """On hand and reserved per SKU and location, from HQ or from the store's cached copy."""
+
+    by_sku: dict[str, dict[str, Availability]]
+    is_cached: bool
+
+    def at(self, sku: str, location: str) -> Availability:
+        return self.by_sku.get(sku, {}).get(location, Availability(location, 0, 0))
 
 
 def search_customers(uow: UnitOfWork, *, text: str) -> list[CustomerRow]:
@@ -35,50 +63,158 @@ def search_customers(uow: UnitOfWork, *, text: str) -> list[CustomerRow]:
         return list(uow.records.search_customers(text))
 
 
-def search_products(uow: UnitOfWork, *, text: str, store_code: str) -> list[ProductView]:
-    """Products matching the text, each with stock here, at other stores and to ship."""
+def search_products(
+    uow: UnitOfWork, *, text: str, store_code: str, hq: HQ | None = None
+) -> list[ProductView]:
+    """Products matching the text, each with stock here, at other stores and to ship.
+
+    The stock is HQ's when `hq` answers; otherwise the store's channel data, flagged cached.
+    """
     with uow:
         store = require_store(uow.records, store_code)
-        views = []
-        for product in uow.records.search_products(text):
-            stock = {
-                row.location: Availability(row.location, row.on_hand_qty, row.reserved_qty)
-                for row in uow.records.inventory(product.sku)
-            }
-            views.append(
-                ProductView(
-                    product=product,
-                    here=stock.get(store.warehouse, Availability(store.warehouse, 0, 0)),
-                    other_stores=tuple(
-                        a
-                        for loc, a in stock.items()
-                        if loc not in (store.warehouse, store.shipping_warehouse)
-                    ),
-                    shipping_warehouse=stock.get(
-                        store.shipping_warehouse, Availability(store.shipping_warehouse, 0, 0)
-                    ),
-                )
-            )
-        return views
+        products = list(uow.records.search_products(text))
+    return _views(store, products, _stock(uow, hq, [p.sku for p in products]))
 
 
-def availability_warnings(uow: UnitOfWork, *, order: Order) -> list[str]:
-    """Lines ordered beyond what the fulfilling location had: allowed, shown as back orders."""
-    warnings = []
+def products_by_sku(
+    uow: UnitOfWork, *, skus: Sequence[str], store_code: str, hq: HQ | None = None
+) -> dict[str, ProductView]:
+    """The products with these SKUs (unknown ones left out), with stock as in
+    `search_products`, in one read from HQ (the cart's lines)."""
     with uow:
-        for line in order.lines:
-            if line.fulfilment is Fulfilment.CARRY_OUT:
-                continue
-            location = line.location
-            if line.fulfilment is Fulfilment.PICKUP:
-                store = uow.records.store(line.location)
-                location = store.warehouse if store else location
-            stock = {row.location: row for row in uow.records.inventory(line.sku)}.get(location)
-            available = (stock.on_hand_qty - stock.reserved_qty) if stock else 0
-            if line.quantity > available:
-                short = line.quantity - max(available, 0)
-                warnings.append(
-                    f"Line {line.line_number} ({line.sku}): only {max(available, 0)} available "
-                    f"at {location}; {short} will be back-ordered."
-                )
+        store = require_store(uow.records, store_code)
+        products = [p for p in map(uow.records.product, dict.fromkeys(skus)) if p is not None]
+    if not products:
+        return {}
+    views = _views(store, products, _stock(uow, hq, [p.sku for p in products]))
+    return {view.product.sku: view for view in views}
+
+
+def _views(store: StoreRow, products: list[ProductRow], stock: StockFigures) -> list[ProductView]:
+    views = []
+    for product in products:
+        by_location = stock.by_sku.get(product.sku, {})
+        views.append(
+            ProductView(
+                product=product,
+                here=stock.at(product.sku, store.warehouse),
+                other_stores=tuple(
+                    a
+                    for loc, a in sorted(by_location.items())
+                    if loc not in (store.warehouse, store.shipping_warehouse)
+                ),
+                shipping_warehouse=stock.at(product.sku, store.shipping_warehouse),
+                is_cached=stock.is_cached,
+            )
+        )
+    return views
+
+
+def availability_warnings(uow: UnitOfWork, *, order: Order, hq: HQ | None = None) -> list[str]:
+    """Lines ordered beyond what the fulfilling location had: allowed, shown as back orders.
+
+    With HQ's live figures, an order HQ already holds (it has a sales order number) has
+    reserved its own quantities there; they are added back, so that the warning compares the
+    line with what was available before this order. From channel data, the warning says so.
+    """
+    lines = [line for line in order.lines if line.fulfilment is not Fulfilment.CARRY_OUT]
+    if not lines:
+        return []
+    codes = {line.location for line in order.lines} | {r.store_code for r in order.returns}
+    warehouses = {}
+    with uow:
+        for code in codes:
+            store = uow.records.store(code)
+            warehouses[code] = store.warehouse if store else code
+    stock = _stock(uow, hq, sorted({line.sku for line in lines}))
+    own: dict[tuple[str, str], tuple[int, int]] = {}
+    if not stock.is_cached and order.sales_order_number is not None:
+        own = stock_position(order, lambda code: warehouses.get(code, code))
+    warnings = []
+    for line in lines:
+        location = line.location
+        if line.fulfilment is Fulfilment.PICKUP:
+            location = warehouses.get(line.location, line.location)
+        reserved_here, on_hand_change = own.get((location, line.sku), (0, 0))
+        available = stock.at(line.sku, location).available_qty + reserved_here - on_hand_change
+        if line.quantity > available:
+            short = line.quantity - max(available, 0)
+            warning = (
+                f"Line {line.line_number} ({line.sku}): only {max(available, 0)} available "
+                f"at {location}; {short} will be back-ordered."
+            )
+            if stock.is_cached:
+                warning += " (Stock as of the store's channel data; HQ's was not available.)"
+            warnings.append(warning)
     return warnings
+
+
+# -- HQ: the real-time service's stock read --------------------------------------------------
+
+
+def inventory_at_hq(uow: UnitOfWork, *, skus: Sequence[str]) -> list[InventoryRow]:
+    """HQ's inventory rows (every location) for 1 to MAX_SKUS_PER_READ SKUs, for a store."""
+    wanted = list(dict.fromkeys(skus))
+    if not wanted:
+        raise InvalidInput("sku", "Name at least one SKU (sku=…).")
+    if len(wanted) > MAX_SKUS_PER_READ:
+        raise InvalidInput(
+            "sku", f"Ask for at most {MAX_SKUS_PER_READ} SKUs at a time ({len(wanted)} asked)."
+        )
+    for sku in wanted:
+        if not sku.strip() or len(sku) > SKU_MAX_LENGTH:
+            raise InvalidInput("sku", f"“{sku[:50]}” is not a SKU (1 to 40 characters).")
+    with uow:
+        return [row for sku in wanted for row in uow.records.inventory(sku)]
+
+
+def inventory_document(row: InventoryRow) -> dict[str, Any]:
+    """One inventory row as the real-time service sends it to the store."""
+    return {
+        "location": row.location,
+        "sku": row.sku,
+        "on_hand_qty": row.on_hand_qty,
+        "reserved_qty": row.reserved_qty,
+    }
+
+
+# -- the store: HQ's figures, or the cached copy ---------------------------------------------
+
+
+def _stock(uow: UnitOfWork, hq: HQ | None, skus: Sequence[str]) -> StockFigures:
+    """HQ's figures when HQ answers, else the store's channel-data copy, flagged cached.
+
+    HQ is asked outside any unit of work, so that no store transaction waits on HQ.
+    """
+    live = _live_stock(hq, skus)
+    if live is not None:
+        return live
+    by_sku: dict[str, dict[str, Availability]] = {}
+    with uow:
+        for sku in skus:
+            by_sku[sku] = {
+                row.location: Availability(row.location, row.on_hand_qty, row.reserved_qty)
+                for row in uow.records.inventory(sku)
+            }
+    return StockFigures(by_sku, is_cached=True)
+
+
+def _live_stock(hq: HQ | None, skus: Sequence[str]) -> StockFigures | None:
+    """HQ's figures of this moment, or None when there is no HQ or it did not answer."""
+    if hq is None:
+        return None
+    if not skus:
+        return StockFigures({}, is_cached=False)
+    wanted = list(dict.fromkeys(skus))
+    by_sku: dict[str, dict[str, Availability]] = {sku: {} for sku in wanted}
+    try:
+        for start in range(0, len(wanted), MAX_SKUS_PER_READ):
+            for row in hq.inventory(wanted[start : start + MAX_SKUS_PER_READ]):
+                sku, location = str(row["sku"]), str(row["location"])
+                by_sku.setdefault(sku, {})[location] = Availability(
+                    location, int(row["on_hand_qty"]), int(row["reserved_qty"])
+                )
+    except (OmniorderError, KeyError, TypeError, ValueError):
+        # Unreachable, too slow, refusing or answering nonsense: the cached copy will do.
+        return None
+    return StockFigures(by_sku, is_cached=False)

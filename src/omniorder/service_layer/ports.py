@@ -34,6 +34,11 @@ class HQ(Protocol):
 
     def channel_data(self) -> dict[str, Any]: ...
 
+    def inventory(self, skus: list[str]) -> list[dict[str, Any]]:
+        """HQ's stock rows (location, sku, on_hand_qty, reserved_qty) for up to 50 SKUs, at
+        every location (bounded by the read timeout)."""
+        ...
+
 
 @dataclass(frozen=True)
 class CardAuthorization:

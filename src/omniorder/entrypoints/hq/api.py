@@ -14,7 +14,7 @@ from omniorder.entrypoints.deps import NowDep, UowDep, operation_id_for
 from omniorder.entrypoints.hq.context import CallingStore, HQStaff, require_same_store
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
 from omniorder.entrypoints.schemas import CustomerOrderPublic, SignIn, TokenPublic
-from omniorder.service_layer import auth, sales_orders, synchronization
+from omniorder.service_layer import auth, catalogue, sales_orders, synchronization
 from omniorder.service_layer.channel_data import export_channel_data
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
@@ -185,6 +185,20 @@ def rts_get_order(code: str, ref: str, calling: CallingStore, uow: UowDep) -> di
     """Real-time service: HQ's current copy of an order, for any store (pickups elsewhere)."""
     require_same_store(calling, code)
     return order_to_document(sales_orders.get_sales_order(uow, ref=ref))
+
+
+@router.get("/rts/stores/{code}/inventory", tags=["real-time service"])
+def rts_inventory(
+    code: str,
+    calling: CallingStore,
+    uow: UowDep,
+    sku: Annotated[list[str] | None, Query(description="1 to 50 SKUs, repeated")] = None,
+) -> dict[str, Any]:
+    """Real-time service: HQ's stock of this moment (on hand and reserved at every location)
+    for the SKUs a store's POS shows; the store falls back to its channel data without it."""
+    require_same_store(calling, code)
+    rows = catalogue.inventory_at_hq(uow, skus=sku or [])
+    return {"inventory": [catalogue.inventory_document(row) for row in rows]}
 
 
 @router.get("/channel-data/stores/{code}", tags=["real-time service"])

@@ -60,10 +60,12 @@ def search_products(
     staff: CurrentStaff,
     q: Annotated[str, Query(max_length=100)] = "",
 ) -> list[ProductPublic]:
-    """Products by SKU, name or barcode, with availability here, elsewhere and to ship."""
+    """Products by SKU, name or barcode, with availability here, elsewhere and to ship:
+    HQ's stock of this moment, or the store's channel data (`is_cached`) when HQ does not
+    answer within the short read timeout."""
     return [
         ProductPublic.of(p)
-        for p in catalogue.search_products(uow, text=q, store_code=ctx.store_code)
+        for p in catalogue.search_products(uow, text=q, store_code=ctx.store_code, hq=ctx.hq)
     ]
 
 
@@ -125,7 +127,7 @@ def create_customer_order(
         now=now,
     )
     response.headers["Location"] = f"/api/v1/customer-orders/{order.channel_ref}"
-    warnings = catalogue.availability_warnings(uow, order=order)
+    warnings = catalogue.availability_warnings(uow, order=order, hq=ctx.hq)
     public = CustomerOrderPublic.of(order, sync_status=journal.sync_status(uow, order.id))
     return CustomerOrderCreated(**public.model_dump(), warnings=warnings)
 

@@ -63,6 +63,7 @@ from omniorder.service_layer.cart import (
     store_today,
 )
 from omniorder.service_layer.catalogue import ProductView
+from omniorder.service_layer.ports import HQ
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
 TEMPLATES = make_templates(Path(__file__).parent / "templates")
@@ -477,13 +478,6 @@ def _customer(uow: UnitOfWork, account: str) -> CustomerRow | None:
     return None
 
 
-def _product(uow: UnitOfWork, sku: str, store_code: str) -> ProductView | None:
-    for view in catalogue.search_products(uow, text=sku, store_code=store_code):
-        if view.product.sku == sku:
-            return view
-    return None
-
-
 def _new_line(cart: CartForm, sku: str, quantity: str, store_code: str) -> LineForm:
     previous = cart.lines[-1] if cart.lines else None
     line = LineForm(sku=sku, quantity=quantity or "1")
@@ -511,7 +505,12 @@ def _fill_defaults(cart: CartForm, view: CartView, store_code: str) -> None:
 
 
 def _apply_action(
-    action: str, cart: CartForm, view: CartView, uow: UnitOfWork, store_code: str
+    action: str,
+    cart: CartForm,
+    view: CartView,
+    uow: UnitOfWork,
+    store_code: str,
+    hq: HQ | None = None,
 ) -> dict[str, str]:
     """Carry out one cart button; returns errors to show next to their fields."""
     if action == "find_customer":
@@ -534,7 +533,7 @@ def _apply_action(
         text = cart.product_q
         if not text:
             return {"product_q": "Type or scan a barcode, SKU or product name."}
-        found = catalogue.search_products(uow, text=text, store_code=store_code)
+        found = catalogue.search_products(uow, text=text, store_code=store_code, hq=hq)
         exact = [v for v in found if text.upper() == v.product.sku or text == v.product.barcode]
         if len(exact) == 1 or len(found) == 1:
             chosen = (exact or found)[0]
@@ -560,7 +559,11 @@ def _apply_action(
     return {}
 
 
-def _load_view(uow: UnitOfWork, cart: CartForm, view: CartView, store_code: str) -> None:
+def _load_view(
+    uow: UnitOfWork, cart: CartForm, view: CartView, store_code: str, hq: HQ | None = None
+) -> None:
+    """With `hq`, the lines' stock is HQ's (one read), also for lines loaded before from
+    channel data; without, it is the store's channel data (flagged cached)."""
     view.customer = _customer(uow, cart.customer_account)
     if cart.customer_account and view.customer is None:
         cart.customer_account = ""
@@ -573,11 +576,15 @@ def _load_view(uow: UnitOfWork, cart: CartForm, view: CartView, store_code: str)
         view.ship_modes = sorted(
             (m for m in modes if m.kind == "ship"), key=lambda m: (m.rate_amount, m.code)
         )
-    for line in cart.lines:
-        if line.sku not in view.products:
-            product = _product(uow, line.sku, store_code)
-            if product is not None:
-                view.products[line.sku] = product
+    skus = [
+        line.sku
+        for line in cart.lines
+        if line.sku not in view.products or (hq is not None and view.products[line.sku].is_cached)
+    ]
+    if skus:
+        view.products.update(
+            catalogue.products_by_sku(uow, skus=skus, store_code=store_code, hq=hq)
+        )
 
 
 def _ready_to_quote(cart: CartForm) -> bool:
@@ -666,7 +673,7 @@ def new_order_page(
 ) -> HTMLResponse:
     cart = CartForm(order_id=str(customer_orders.new_order_id()))
     view = CartView()
-    _load_view(uow, cart, view, ctx.store_code)
+    _load_view(uow, cart, view, ctx.store_code, ctx.hq)
     return _render_cart(request, ctx, uow, staff, cart, view, {}, now)
 
 
@@ -684,8 +691,8 @@ def update_cart(
     action = str(form.get("action") or "quote")
     view = CartView()
     _load_view(uow, cart, view, ctx.store_code)
-    errors = _apply_action(action, cart, view, uow, ctx.store_code)
-    _load_view(uow, cart, view, ctx.store_code)
+    errors = _apply_action(action, cart, view, uow, ctx.store_code, ctx.hq)
+    _load_view(uow, cart, view, ctx.store_code, ctx.hq)
     _fill_defaults(cart, view, ctx.store_code)
     if action == "quote" or _ready_to_quote(cart):
         quote_errors = _try_quote(ctx, uow, staff, cart, view, now)
@@ -734,6 +741,7 @@ def create_order_from_form(
         errors = _normalize(field_errors(error))
     else:
         return RedirectResponse(f"/orders/{order.channel_ref}/receipt?new=1", status_code=303)
+    _load_view(uow, cart, view, ctx.store_code, ctx.hq)
     if _ready_to_quote(cart):
         _try_quote(ctx, uow, staff, cart, view, now)
     return _render_cart(request, ctx, uow, staff, cart, view, errors, now, 422)
@@ -795,7 +803,7 @@ def receipt(
 ) -> HTMLResponse:
     order = customer_orders.get_order(uow, ref=ref, auth=Authorization(staff))
     # Back-order warnings describe stock when the order was taken, so only right after it.
-    warnings = catalogue.availability_warnings(uow, order=order) if new else []
+    warnings = catalogue.availability_warnings(uow, order=order, hq=ctx.hq) if new else []
     today, _zone = _today(uow, ctx.store_code, now)
     return render(
         request,
