@@ -255,3 +255,30 @@ def test_an_edit_adds_a_line_and_takes_the_new_deposit_and_a_stale_edit_is_refus
     now = fetch(api, ref)
     assert now["version"] == edited["version"] + 1
     assert now["lines"][0]["quantity"] == 1
+
+
+def test_a_pickup_on_an_order_someone_changed_meanwhile_is_refused_in_words(
+    page: Page, api: httpx.Client
+) -> None:
+    # Given two lamps to collect here, and the associate's pickup page showing the amount due
+    order = create_order(api, pickup_line("LAMP-FLOOR", 2))
+    ref, lamp = order["channel_ref"], order["lines"][0]["id"]
+    page.goto(f"/orders/{ref}/pickup")
+    page.locator(f'[name="lines.{lamp}"]').fill("1")
+    page.get_by_role("button", name="Show amount").click()
+    expect(page.locator("[data-amount-due]")).to_be_visible()
+
+    # When someone else cancels one lamp at another till, then the associate confirms
+    cancelled = api.post(
+        f"/api/v1/customer-orders/{ref}/line-cancellations", json={"lines": {lamp: 1}}
+    )
+    assert cancelled.status_code == 201, cancelled.text
+    page.locator('label.seg-option:has(input[value="cash"])').click()
+    page.get_by_role("button", name="Take payment and hand over").click()
+
+    # Then HQ refused it: the associate is told to reload, and nothing was handed over
+    expect(page.locator("[data-stale]")).to_contain_text("Someone changed this order")
+    now = fetch(api, ref)
+    assert now["version"] == order["version"] + 1
+    assert now["lines"][0]["invoiced_qty"] == 0
+    assert now["lines"][0]["cancelled_qty"] == 1

@@ -161,6 +161,9 @@ def _show(
     **extra: Any,
 ) -> HTMLResponse:
     errors = errors or {}
+    # The version the associate sees goes back with the form: if someone changed the order
+    # meanwhile, HQ refuses the action (409) instead of applying it to an order not shown.
+    form.setdefault("version", str(order.version))
     return render(
         p.request,
         template,
@@ -235,6 +238,12 @@ def _payments(form: Fields, due: Money) -> tuple[PaymentInput, ...]:
     )
 
 
+def _version(form: Fields) -> int | None:
+    """The order version the form was shown with (None when the form has none)."""
+    text = form.get("version", "")
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
 def _refund_tender(form: Fields) -> Tender:
     return Tender.CARD if form.get("refund_tender") == "card" else Tender.CASH
 
@@ -303,6 +312,7 @@ def pick_up(ref: str, p: ReqDep, raw: FormDep) -> Response:
                 collected_by=form.get("collected_by", ""),
                 payments=_payments(form, due),
                 refund_tender=_refund_tender(form),
+                expected_version=_version(form),
             )
             return _done(order, "picked_up")
         form["quoted_due"] = str(due.to_decimal())
@@ -368,6 +378,7 @@ def cancel(ref: str, p: ReqDep, raw: FormDep) -> Response:
                 charge=charge,
                 payments=_payments(form, result.due),
                 refund_tender=_refund_tender(form),
+                expected_version=_version(form),
             )
             return _done(done, "cancelled")
         form["quoted_due"] = str(result.due.to_decimal())
@@ -402,6 +413,7 @@ def cancel_lines(ref: str, p: ReqDep, raw: FormDep) -> Response:
             ref=ref,
             quantities=quantities,
             refund_tender=_refund_tender({"refund_tender": form.get("lines_refund_tender", "")}),
+            expected_version=_version(form),
         )
         return _done(order, "lines_cancelled")
     except FormErrors as error:
@@ -477,6 +489,7 @@ def return_goods(ref: str, p: ReqDep, raw: FormDep) -> Response:
             lines=tuple(lines),
             shipping_refund=shipping,
             refund_tender=_refund_tender(form),
+            expected_version=_version(form),
         )
         return _done(order, "returned")
     except FormErrors as error:
@@ -529,7 +542,9 @@ def create_pick_list(ref: str, p: ReqDep, raw: FormDep) -> Response:
     form = _fields(raw)
     form["operation_id"] = form.get("list_operation_id", form.get("operation_id", ""))
     try:
-        order = order_operations.create_pick_list(_context(p, form), ref=ref)
+        order = order_operations.create_pick_list(
+            _context(p, form), ref=ref, expected_version=_version(form)
+        )
     except OmniorderError as error:
         order = _latest(p, ref)
         return _show(
@@ -557,9 +572,13 @@ def _pick_or_pack(ref: str, p: Req, form: Fields, *, packing: bool) -> Response:
             raise FormErrors({prefix.rstrip("."): "Enter a quantity for at least one line."})
         if packing:
             context = _context(p, {**form, "operation_id": form.get("pack_operation_id", "")})
-            order = order_operations.pack(context, ref=ref, quantities=quantities)
+            order = order_operations.pack(
+                context, ref=ref, quantities=quantities, expected_version=_version(form)
+            )
         else:
-            order = order_operations.mark_picked(_context(p, form), ref=ref, quantities=quantities)
+            order = order_operations.mark_picked(
+                _context(p, form), ref=ref, quantities=quantities, expected_version=_version(form)
+            )
         return RedirectResponse(
             f"/orders/{order.channel_ref}/picking?done={'packed' if packing else 'picked'}", 303
         )
@@ -591,7 +610,9 @@ def convert_page(ref: str, p: ReqDep) -> HTMLResponse:
         form["quoted_due"] = str(result.due.to_decimal())
     except OmniorderError as error:
         errors = _placed(error)
-    return _show(p, "convert.html", order=order, form=form, errors=errors, preview=result)
+    return _show(
+        p, "convert.html", order=order, form=form, errors=errors, preview=result, change=None
+    )
 
 
 @router.post("/orders/{ref}/convert", response_class=HTMLResponse)
@@ -603,7 +624,7 @@ def convert(ref: str, p: ReqDep, raw: FormDep) -> Response:
         result = order_operations.preview(context, ref=ref, request=requests.ConvertRequest())
         _check_quoted(form, result.due)
         done = order_operations.convert_quote(
-            context, ref=ref, payments=_payments(form, result.due)
+            context, ref=ref, payments=_payments(form, result.due), expected_version=_version(form)
         )
         return _done(done, "converted")
     except FormErrors as error:
