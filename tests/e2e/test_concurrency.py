@@ -126,6 +126,9 @@ def test_cancel_against_cancel(shop: Shop, kind: str) -> None:
 
     winner = one_winner(race(shop, kind, calls), order)
 
+    # The answer says how the order stands with HQ, like every other order answer.
+    expected_sync = {"sync": None, "async_synchronized": "synchronized"}.get(kind, "pending")
+    assert winner["sync_status"] == expected_sync
     final = agree(shop, kind, winner)
     assert final["status"] == "cancelled"
     refunds = [p for p in final["payments"] if Decimal(p["amount"]) < 0]

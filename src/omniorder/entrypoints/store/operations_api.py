@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header
 
 from omniorder.domain.errors import InvalidInput
-from omniorder.domain.order import Address
+from omniorder.domain.order import Address, Order
 from omniorder.domain.returns import ReturnLineIn
 from omniorder.domain.staff import Staff
 from omniorder.entrypoints.deps import CurrentStaff, NowDep, UowDep, operation_id_for, parse_amount
@@ -32,7 +32,7 @@ from omniorder.entrypoints.schemas import (
     amount_str,
 )
 from omniorder.entrypoints.store.context import StoreContext, StoreCtx
-from omniorder.service_layer import auth, order_operations
+from omniorder.service_layer import auth, journal, order_operations
 from omniorder.service_layer.cart import PaymentInput, require_parameters
 from omniorder.service_layer.order_operations import Context, EditInput, LineUpdate
 from omniorder.service_layer.unit_of_work import UnitOfWork
@@ -90,8 +90,9 @@ def _payments(items: list[PaymentCreate], currency: str) -> tuple[PaymentInput, 
     return tuple(result)
 
 
-def _public(order: object) -> CustomerOrderPublic:
-    return CustomerOrderPublic.of(order)  # type: ignore[arg-type]
+def _public(order: Order, uow: UnitOfWork) -> CustomerOrderPublic:
+    """The order as answered, with its sync status like every other order answer."""
+    return CustomerOrderPublic.of(order, sync_status=journal.sync_status(uow, order.id))
 
 
 @router.patch("/{ref}", response_model=CustomerOrderPublic)
@@ -135,7 +136,7 @@ def edit_order(
         refund_tender=body.refund_tender,
     )
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
-    return _public(order_operations.edit_order(context, ref=ref, request=request))
+    return _public(order_operations.edit_order(context, ref=ref, request=request), uow)
 
 
 def _address(address: AddressIn | None) -> Address | None:
@@ -154,9 +155,8 @@ def create_pick_list(
 ) -> CustomerOrderPublic:
     """A pick list of this store's open lines (RULES.md §5)."""
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
-    return _public(
-        order_operations.create_pick_list(context, ref=ref, expected_version=body.version)
-    )
+    order = order_operations.create_pick_list(context, ref=ref, expected_version=body.version)
+    return _public(order, uow)
 
 
 @router.post("/{ref}/picks", response_model=CustomerOrderPublic, status_code=201)
@@ -171,11 +171,10 @@ def mark_picked(
 ) -> CustomerOrderPublic:
     """Mark quantities picked; partial quantities are allowed."""
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
-    return _public(
-        order_operations.mark_picked(
-            context, ref=ref, quantities=body.lines, expected_version=body.version
-        )
+    order = order_operations.mark_picked(
+        context, ref=ref, quantities=body.lines, expected_version=body.version
     )
+    return _public(order, uow)
 
 
 @router.post("/{ref}/packing-slips", response_model=CustomerOrderPublic, status_code=201)
@@ -190,11 +189,10 @@ def pack(
 ) -> CustomerOrderPublic:
     """Pack picked ship lines onto a packing slip."""
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
-    return _public(
-        order_operations.pack(
-            context, ref=ref, quantities=body.lines, expected_version=body.version
-        )
+    order = order_operations.pack(
+        context, ref=ref, quantities=body.lines, expected_version=body.version
     )
+    return _public(order, uow)
 
 
 @router.post("/{ref}/pickups/preview", response_model=AmountDuePublic)
@@ -230,7 +228,7 @@ def pick_up(
         refund_tender=body.refund_tender,
         expected_version=body.version,
     )
-    return _public(order)
+    return _public(order, uow)
 
 
 @router.get("/{ref}/cancellation", response_model=CancellationPreview)
@@ -270,7 +268,7 @@ def cancel_order(
         refund_tender=body.refund_tender,
         expected_version=body.version,
     )
-    return _public(order)
+    return _public(order, uow)
 
 
 @router.post("/{ref}/line-cancellations", response_model=CustomerOrderPublic, status_code=201)
@@ -292,7 +290,7 @@ def cancel_lines(
         refund_tender=body.refund_tender,
         expected_version=body.version,
     )
-    return _public(order)
+    return _public(order, uow)
 
 
 @router.post("/{ref}/returns", response_model=CustomerOrderPublic, status_code=201)
@@ -321,7 +319,7 @@ def return_goods(
         refund_tender=body.refund_tender,
         expected_version=body.version,
     )
-    return _public(order)
+    return _public(order, uow)
 
 
 @router.post("/{ref}/conversion", response_model=CustomerOrderPublic, status_code=201)
@@ -343,4 +341,4 @@ def convert_quote(
         payments=_payments(body.payments, currency),
         expected_version=body.version,
     )
-    return _public(order)
+    return _public(order, uow)
