@@ -85,25 +85,12 @@ class PickListRequest:
     kind: Literal["pick_list"] = "pick_list"
 
 
-@dataclass(frozen=True)
-class PickRequest:
-    quantities: dict[UUID, int]
-    kind: Literal["pick"] = "pick"
-
-
-@dataclass(frozen=True)
-class PackRequest:
-    quantities: dict[UUID, int]
-    kind: Literal["pack"] = "pack"
-
-
-@dataclass(frozen=True)
-class PickUpRequest:
-    quantities: dict[UUID, int]
-    collected_by: str
-    tenders: tuple[TenderIn, ...] = ()
-    refund_tender: Tender = Tender.CASH
-    kind: Literal["pickup"] = "pickup"
+# Picking, packing, pickup and line cancellation need no parameter or master data: the
+# request is the command itself.
+PickRequest = commands.MarkPicked
+PackRequest = commands.Pack
+PickUpRequest = commands.PickUp
+CancelLinesRequest = commands.CancelLines
 
 
 @dataclass(frozen=True)
@@ -114,13 +101,6 @@ class CancelRequest:
     tenders: tuple[TenderIn, ...] = ()
     refund_tender: Tender = Tender.CASH
     kind: Literal["cancel"] = "cancel"
-
-
-@dataclass(frozen=True)
-class CancelLinesRequest:
-    quantities: dict[UUID, int]
-    refund_tender: Tender = Tender.CASH
-    kind: Literal["cancel_lines"] = "cancel_lines"
 
 
 @dataclass(frozen=True)
@@ -311,23 +291,10 @@ def _action(
         case PickListRequest():
             store = require_store(records, operation.store_code)
             return commands.CreatePickList(store_warehouse=store.warehouse)
-        case PickRequest():
-            return commands.MarkPicked(quantities=request.quantities)
-        case PackRequest():
-            return commands.Pack(quantities=request.quantities)
-        case PickUpRequest():
-            return commands.PickUp(
-                quantities=request.quantities,
-                collected_by=request.collected_by,
-                tenders=request.tenders,
-                refund_tender=request.refund_tender,
-            )
+        case commands.MarkPicked() | commands.Pack() | commands.PickUp() | commands.CancelLines():
+            return request
         case CancelRequest():
             return _cancel(order, operation, request, records)
-        case CancelLinesRequest():
-            return commands.CancelLines(
-                quantities=request.quantities, refund_tender=request.refund_tender
-            )
         case ReturnRequest():
             return _return(order, request, records)
         case EditRequest():
