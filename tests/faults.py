@@ -1,22 +1,35 @@
-"""A TCP proxy that injects network faults between HQ and a store: refused connections,
-connections dropped mid-request, 503 answers and delays, at a chosen rate. Loopback only."""
+"""A TCP proxy that injects network faults between HQ and a store: connections dropped at
+once, requests cut before any answer, 503 answers and delays. Loopback only.
+
+The faults follow a fixed schedule, one step per connection, so that a run does not depend
+on chance: every kind of fault has fired once the first `len(SCHEDULE)` connections have gone
+through, whatever the timing. The schedule has an odd length, so that a client that opens
+connections in pairs (a journal read, then an acknowledgement) does not meet the same step
+with the same request every time.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import random
 import socket
 import threading
 import time
 
+FAULTS = ("drop", "reset_mid_request", "http_503", "slow")
+SCHEDULE = ("drop", "passed", "reset_mid_request", "passed", "http_503", "slow", "passed")
+assert set(SCHEDULE) == {*FAULTS, "passed"}
+
 
 class FaultyProxy:
-    def __init__(self, target_port: int, *, fault_rate: float = 0.3, seed: int = 7) -> None:
+    def __init__(self, target_port: int) -> None:
         self.target_port = target_port
-        self.fault_rate = fault_rate
-        self.random = random.Random(seed)
         self.lock = threading.Lock()
-        self.faults = {"drop": 0, "reset_mid_request": 0, "http_503": 0, "slow": 0, "passed": 0}
+        self.faulty = True
+        self.scheduled = 0  # connections that took a step of the schedule
+        self.faults = dict.fromkeys((*FAULTS, "passed"), 0)
+        self.held = 0  # connections that arrived while the proxy was holding
+        self.open = threading.Event()
+        self.open.set()
         self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.server.bind(("127.0.0.1", 0))
@@ -30,17 +43,37 @@ class FaultyProxy:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def cycles_completed(self) -> int:
+        """Whole turns of the schedule: from 1 on, every kind of fault has fired."""
+        with self.lock:
+            return self.scheduled // len(SCHEDULE)
+
+    def heal(self) -> None:
+        """From now on, every connection passes."""
+        with self.lock:
+            self.faulty = False
+
+    def hold(self) -> None:
+        """Connections that arrive from now on hang, unanswered, until `release()`; then they
+        are closed. They take no step of the schedule."""
+        self.open.clear()
+
+    def release(self) -> None:
+        self.open.set()
+
     def stop(self) -> None:
         self.stopped.set()
+        self.open.set()
         self.server.close()
 
     def _pick(self) -> str:
         with self.lock:
-            if self.random.random() >= self.fault_rate:
+            if self.faulty:
+                kind = SCHEDULE[self.scheduled % len(SCHEDULE)]
+                self.scheduled += 1
+            else:
                 kind = "passed"
-            else:  # every kind of fault in turn, so that each one is exercised
-                kinds = ["drop", "reset_mid_request", "http_503", "slow"]
-                kind = kinds[sum(self.faults[k] for k in kinds) % len(kinds)]
             self.faults[kind] += 1
             return kind
 
@@ -53,6 +86,12 @@ class FaultyProxy:
             threading.Thread(target=self._handle, args=(client,), daemon=True).start()
 
     def _handle(self, client: socket.socket) -> None:
+        if not self.open.is_set():
+            with self.lock:
+                self.held += 1
+            self.open.wait()
+            client.close()
+            return
         kind = self._pick()
         try:
             if kind == "drop":
