@@ -1,4 +1,4 @@
-"""Async mode in a real browser (RULES.md §10): an order taken at the async store S002 waits
+"""Async mode in a real browser (docs/rules.md §10): an order taken at the async store S002 waits
 "pending sync" at the POS; in the back office the P-job pulls it, Synchronize orders makes it
 a sales order and the next P-job tells the store, whose order page then shows the number.
 A failing entry shows HQ's error on both sides until the data is fixed and it is retried.

@@ -1,4 +1,4 @@
-"""Exactly-once under faults (RULES.md §10), with real processes on loopback.
+"""Exactly-once under faults (docs/rules.md §10), with real processes on loopback.
 
 Two async stores take 200 orders concurrently while: store S001 is SIGKILLed and restarted
 (the POS retries with the same Idempotency-Key), HQ's server and its scheduled jobs are

@@ -1,5 +1,5 @@
 """End to end, sync mode: an order's whole life through the store's HTTP API, with HQ's sales
-order and the store's copy compared field by field after every step (RULES.md §4–§8).
+order and the store's copy compared field by field after every step (docs/rules.md §4–§8).
 
 Amounts are the worked examples of docs/rules.md.
 """

@@ -1,4 +1,4 @@
-"""End to end, sync mode: a real store server calls a real HQ over HTTP (RULES.md §2.8)."""
+"""End to end, sync mode: a real store server calls a real HQ over HTTP (docs/rules.md §2.8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Async mode (RULES.md §10) on real databases: the store journal, the P-job, Synchronize
+"""Async mode (docs/rules.md §10) on real databases: the store journal, the P-job, Synchronize
 orders and acknowledgements, with HQ reaching the store's journal in process."""
 
 from __future__ import annotations

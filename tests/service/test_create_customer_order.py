@@ -1,4 +1,4 @@
-"""Creating customer orders and quotes at the store in sync mode (RULES.md §2)."""
+"""Creating customer orders and quotes at the store in sync mode (docs/rules.md §2)."""
 
 from __future__ import annotations
 

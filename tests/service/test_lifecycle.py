@@ -1,5 +1,5 @@
 """The order lifecycle at the store in sync mode: pickup, cancel, return, edit, picking and
-packing, quotes, and shipping at HQ (RULES.md §4–§8), with exact amounts."""
+packing, quotes, and shipping at HQ (docs/rules.md §4–§8), with exact amounts."""
 
 from __future__ import annotations
 

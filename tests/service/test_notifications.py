@@ -1,4 +1,4 @@
-"""Pickup-ready e-mail (RULES.md §5, beyond): queued in the outbox with the change that made
+"""Pickup-ready e-mail (docs/rules.md §5, beyond): queued in the outbox with the change that made
 the order ready, sent afterwards over real SMTP to a local sink."""
 
 from __future__ import annotations

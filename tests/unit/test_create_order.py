@@ -1,4 +1,4 @@
-"""Creating a customer order or quote at the POS: domain/creation.py (RULES.md §2)."""
+"""Creating a customer order or quote at the POS: domain/creation.py (docs/rules.md §2)."""
 
 from __future__ import annotations
 
@@ -459,7 +459,7 @@ def test_a_quote_expires_after_the_quote_expiration_days_and_takes_no_payment() 
 
 
 def test_a_quote_cannot_have_carry_out_lines() -> None:
-    # Carry-out is sold and paid now; a quote takes no payment (RULES.md §2.4, §8).
+    # Carry-out is sold and paid now; a quote takes no payment (docs/rules.md §2.4, §8).
     new = new_order(order_type=OrderType.QUOTE, lines=(ship_line(), carry_out_line()))
 
     error = refused(new)

@@ -1,4 +1,4 @@
-"""Order amounts and the deposit rule (RULES.md §1 prices and tax, §2.5 deposit)."""
+"""Order amounts and the deposit rule (docs/rules.md §1 prices and tax, §2.5 deposit)."""
 
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def make_hybrid_order(
     )
 
 
-# -- per-line and per-charge tax (RULES.md §1) ----------------------------------------------
+# -- per-line and per-charge tax (docs/rules.md §1) ----------------------------------------------
 
 
 def test_line_amounts_are_net_plus_tax_rounded_per_line() -> None:
@@ -193,7 +193,7 @@ def test_a_zero_tax_rate_gives_zero_tax() -> None:
     assert line.gross_amount == usd(12345)
 
 
-# -- the worked hybrid example (RULES.md §2.4–2.5) ------------------------------------------
+# -- the worked hybrid example (docs/rules.md §2.4–2.5) ------------------------------------------
 
 
 def test_hybrid_order_totals() -> None:
@@ -288,7 +288,7 @@ def test_an_order_without_carry_out_has_its_whole_total_as_order_value() -> None
 
 
 def test_a_quote_requires_no_deposit_and_nothing_is_due() -> None:
-    # Quotes take no payment (RULES.md §2.5, §8), even with a carry-out line on them.
+    # Quotes take no payment (docs/rules.md §2.5, §8), even with a carry-out line on them.
     quote = make_hybrid_order(order_type=OrderType.QUOTE)
 
     assert quote.order_value == usd(174497)
@@ -296,7 +296,7 @@ def test_a_quote_requires_no_deposit_and_nothing_is_due() -> None:
     assert quote.amount_due == usd(0)
 
 
-# -- required_deposit (RULES.md §2.5) -------------------------------------------------------
+# -- required_deposit (docs/rules.md §2.5) -------------------------------------------------------
 
 
 @pytest.mark.parametrize(

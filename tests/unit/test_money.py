@@ -1,4 +1,4 @@
-"""Money: integer minor units with a currency, and the one half-up rounding helper (DESIGN.md)."""
+"""Money: integer minor units with a currency, and the one half-up rounding helper."""
 
 from __future__ import annotations
 

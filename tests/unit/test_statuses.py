@@ -1,4 +1,4 @@
-"""Statuses are derived from line quantities and order facts, never set by hand (RULES.md §9)."""
+"""Statuses derive from line quantities and order facts, never set by hand (docs/rules.md §9)."""
 
 from __future__ import annotations
 
@@ -168,7 +168,7 @@ def test_status_follows_the_quantities_as_they_change() -> None:
 
 
 def test_a_new_hybrid_order_is_open_although_its_carry_out_lines_are_invoiced() -> None:
-    # Carry-out lines are a sale completed at the till (RULES.md §2.4): the status speaks of
+    # Carry-out lines are a sale completed at the till (docs/rules.md §2.4): the status speaks of
     # the customer order, its ship and pickup lines.
     carry_out = make_line(number=1, quantity=1, invoiced=1, fulfilment=Fulfilment.CARRY_OUT)
     ship = make_line(number=2, quantity=1, fulfilment=Fulfilment.SHIP)

@@ -1,4 +1,4 @@
-"""Sales tax: a rate per (tax group, jurisdiction), a default where none is set (RULES.md §1)."""
+"""Sales tax: a rate per (tax group, jurisdiction), a default where none is set (rules §1)."""
 
 from __future__ import annotations
 

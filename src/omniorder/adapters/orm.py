@@ -53,7 +53,7 @@ class Base(DeclarativeBase):
 
 
 class ParametersRow(Base):
-    """Retail parameters, one row (RULES.md §1)."""
+    """Retail parameters, one row (docs/rules.md §1)."""
 
     __tablename__ = "retail_parameters"
     __table_args__ = {"info": BOTH}
@@ -415,7 +415,7 @@ class ReturnRow(Base):
     lines: Mapped[list[dict[str, object]]] = mapped_column(JSON)
 
 
-# -- asynchronous mode (RULES.md §10) ---------------------------------------------------------
+# -- asynchronous mode (docs/rules.md §10) ---------------------------------------------------------
 
 
 class JournalEntryRow(Base):

@@ -68,7 +68,7 @@ class OrderRepository:
         return None if row is None else order_from_row(row)
 
     def get_by_ref(self, ref: str, *, for_update: bool = False) -> Order | None:
-        """By sales order number, channel reference id or id (RULES.md §3: find accepts any)."""
+        """By sales order number, channel reference id or id (docs/rules.md §3)."""
         conditions = [OrderRow.sales_order_number == ref, OrderRow.channel_ref == ref]
         with contextlib.suppress(ValueError):
             conditions.append(OrderRow.id == uuid.UUID(ref))
@@ -293,7 +293,7 @@ class AuthSessionRepository:
 
 
 class JournalRepository:
-    """The store's append-only journal (RULES.md §10)."""
+    """The store's append-only journal (docs/rules.md §10)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session

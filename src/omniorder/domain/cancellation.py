@@ -1,4 +1,4 @@
-"""Cancelling a customer order, or some of its open lines (RULES.md §6)."""
+"""Cancelling a customer order, or some of its open lines (docs/rules.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Creating a customer order or quote at the POS (RULES.md §2).
+"""Creating a customer order or quote at the POS (docs/rules.md §2).
 
 The service layer resolves products, prices, tax rates and locations from channel data and
 hands this module plain facts; every rule about the order itself is checked here.
@@ -95,7 +95,7 @@ class NewOrder:
 def differing_field(order: Order, new: NewOrder) -> str | None:
     """The first field in which a repeated create request differs from the order its id
     already made (None when it is the same request): a reused id with another body is
-    refused rather than answered with someone else's order (DESIGN.md § Identity)."""
+    refused rather than answered with someone else's order (docs/api.md, *Idempotency*)."""
     if order.store_code != new.store_code:
         return "id"
     if order.customer_account != new.customer_account:
@@ -126,7 +126,7 @@ def child_id(parent: UUID, name: str) -> UUID:
 
 
 def create_order(new: NewOrder, *, auth: Authorization, today: date, now: datetime) -> Order:
-    """Create a customer order or quote from a priced cart (RULES.md §2).
+    """Create a customer order or quote from a priced cart (docs/rules.md §2).
 
     Every line needs a fulfilment; ship and pickup dates cannot be before the store's today;
     an all-carry-out cart is an ordinary sale. The deposit is round(order value × deposit %)

@@ -1,4 +1,4 @@
-"""Editing a customer order or quote (RULES.md §4) and converting a quote (RULES.md §8)."""
+"""Editing a customer order or quote (docs/rules.md §4) and converting a quote (§8)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class OrderEdit:
 
 @all_or_nothing
 def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> Money:
-    """Add, void and change lines, dates and charges (RULES.md §4).
+    """Add, void and change lines, dates and charges (docs/rules.md §4).
 
     The customer cannot change; invoiced lines cannot change; a fully invoiced or cancelled
     order cannot be edited. Afterwards the required deposit is recomputed and
@@ -240,7 +240,7 @@ def convert_quote(
     prices: dict[UUID, tuple[Money, Decimal]] | None,
     tenders: tuple[TenderIn, ...],
 ) -> None:
-    """Turn a quote into a customer order (RULES.md §8); the deposit now applies.
+    """Turn a quote into a customer order (docs/rules.md §8); the deposit now applies.
 
     An expired quote is re-priced with today's prices (`prices`, by line id, given by the
     caller); requested dates must not be in the past. Payments must cover the deposit.

@@ -1,4 +1,4 @@
-"""Picking and packing, pickup at the store and shipping (RULES.md §5).
+"""Picking and packing, pickup at the store and shipping (docs/rules.md §5).
 
 Picked-up and shipped quantities are invoiced: each invoice applies part of the deposit
 (`settlement.deposit_to_apply`) and the customer pays the rest, or gets the excess back.
@@ -53,7 +53,7 @@ def _fulfilled_here(line: OrderLine, store_code: str, store_warehouse: str) -> b
 def create_pick_list(
     order: Order, op: Operation, *, store_code: str, store_warehouse: str
 ) -> FulfilmentDocument:
-    """A pick list of this store's open, unpicked quantities (RULES.md §5)."""
+    """A pick list of this store's open, unpicked quantities (docs/rules.md §5)."""
     require_live_order(order, "picked")
     op.auth.require(Permission.EDIT_ORDER, "pick orders")
     lines = []
@@ -121,7 +121,7 @@ def pick_up(
     tenders: tuple[TenderIn, ...],
     refund_tender: Tender = Tender.CASH,
 ) -> Invoice:
-    """The customer collects pickup lines at this store (RULES.md §5): 0 < qty ≤ open qty.
+    """The customer collects pickup lines at this store (docs/rules.md §5): 0 < qty ≤ open qty.
 
     The quantities are invoiced; deposit is applied and the customer pays the rest (or is
     refunded when the deposit applied is more than the value collected).
@@ -165,7 +165,7 @@ def ship(
     quantities: Mapping[UUID, int],
     balance_tender: TenderIn | None,
 ) -> Invoice:
-    """Ship and invoice ship lines (RULES.md §5); the order's shipping charges go on the
+    """Ship and invoice ship lines (docs/rules.md §5); the order's shipping charges go on the
     first shipment's invoice. The balance is taken with `balance_tender` (a capture on the
     stored card token, or the customer account)."""
     require_live_order(order, "shipped")

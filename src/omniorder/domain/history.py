@@ -1,4 +1,4 @@
-"""Operations on an order, and the history entry each one writes (RULES.md §9)."""
+"""Operations on an order, and the history entry each one writes (docs/rules.md §9)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from omniorder.domain.statuses import OrderStatus
 @dataclass(frozen=True)
 class Operation:
     """One request to change an order: its client-generated id, when, and who (with any
-    manager who approved it). Repeating the same id changes nothing (DESIGN.md § Identity)."""
+    manager who approved it). Repeating the same id changes nothing (docs/api.md, *Idempotency*)."""
 
     id: UUID
     at: datetime

@@ -1,4 +1,4 @@
-"""Money: integer minor units with a currency, and the one rounding helper (RULES.md, DESIGN.md)."""
+"""Money: integer minor units with a currency, and the one rounding helper (docs/rules.md)."""
 
 from __future__ import annotations
 

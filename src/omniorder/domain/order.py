@@ -67,7 +67,7 @@ class OrderLine:
 
     @property
     def tax_amount(self) -> Money:
-        """Tax is computed and rounded per line (RULES.md §1)."""
+        """Tax is computed and rounded per line (docs/rules.md §1)."""
         return self.net_amount.rate(self.tax_rate)
 
     @property
@@ -172,7 +172,7 @@ class ReturnLine:
 
 @dataclass
 class ReturnOrder:
-    """Goods brought back against an invoice, and what was refunded for them (RULES.md §7)."""
+    """Goods brought back against an invoice, and what was refunded for them (docs/rules.md §7)."""
 
     id: UUID
     number: str | None
@@ -226,7 +226,7 @@ class Order:
     converted_at: datetime | None = None
     version: int = 1
 
-    # -- amounts (RULES.md §2.5) ------------------------------------------------------------
+    # -- amounts (docs/rules.md §2.5) ------------------------------------------------------------
 
     def _zero(self) -> Money:
         return Money.zero(self.currency)
@@ -292,7 +292,7 @@ class Order:
 
     @property
     def deposit_applied(self) -> Money:
-        """Deposit used to pay invoices so far (RULES.md §5)."""
+        """Deposit used to pay invoices so far (docs/rules.md §5)."""
         return total([invoice.deposit_applied for invoice in self.invoices], self.currency)
 
     @property
@@ -325,7 +325,7 @@ class Order:
     def amount_due(self) -> Money:
         """Required deposit + unpaid carry-out − deposit already paid (negative: refund owed).
 
-        A quote takes no payment (RULES.md §2.5, §8), so nothing is due on it; an invoiced or
+        A quote takes no payment (docs/rules.md §2.5, §8), so nothing is due on it; an invoiced or
         cancelled order was settled by its last invoice.
         """
         if self.is_quote or self.status in (OrderStatus.INVOICED, OrderStatus.CANCELLED):
@@ -333,7 +333,7 @@ class Order:
         carry_out_unpaid = self.carry_out_total - self.paid_for(PaymentPurpose.CARRY_OUT)
         return self.required_deposit + carry_out_unpaid - self.deposit_paid
 
-    # -- statuses (RULES.md §9) -------------------------------------------------------------
+    # -- statuses (docs/rules.md §9) -------------------------------------------------------------
 
     @property
     def status(self) -> OrderStatus:
@@ -344,7 +344,7 @@ class Order:
 
 
 def required_deposit(order_value: Money, percent: Decimal, override: Money | None) -> Money:
-    """Deposit the customer must pay before the order is confirmed (RULES.md §2.5).
+    """Deposit the customer must pay before the order is confirmed (docs/rules.md §2.5).
 
     round(order value × default deposit %), or the operator's override, which must lie
     between zero and the order value.
@@ -361,9 +361,9 @@ def required_deposit(order_value: Money, percent: Decimal, override: Money | Non
 
 
 def order_status(lines: list[OrderLine]) -> OrderStatus:
-    """The order status, derived from line quantities alone (RULES.md §9).
+    """The order status, derived from line quantities alone (docs/rules.md §9).
 
-    Carry-out lines of a hybrid order are a sale completed at the till (RULES.md §2.4); the
+    Carry-out lines of a hybrid order are a sale completed at the till (docs/rules.md §2.4); the
     status speaks of the customer order, its ship and pickup lines, so a new hybrid order
     is open, not partially invoiced.
     """
@@ -383,7 +383,7 @@ def order_status(lines: list[OrderLine]) -> OrderStatus:
 
 
 def quote_status(order: Order, today: date) -> QuoteStatus:
-    """A quote's status, from its facts and the store's today (RULES.md §8–9)."""
+    """A quote's status, from its facts and the store's today (docs/rules.md §8–9)."""
     if order.converted_at is not None:
         return QuoteStatus.CONVERTED
     if order_status(order.lines) is OrderStatus.CANCELLED:

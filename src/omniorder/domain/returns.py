@@ -1,4 +1,4 @@
-"""Returns against an invoice (RULES.md §7)."""
+"""Returns against an invoice (docs/rules.md §7)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Settling money on an order: tenders taken or paid back, and the deposit applied to
-invoices (RULES.md §2.5, §5, §6).
+invoices (docs/rules.md §2.5, §5, §6).
 
 Every payment is a signed amount with a purpose; refunds are negative. This keeps one
 ledger identity true after every operation (docs/rules.md, "the money invariant"):
@@ -32,7 +32,7 @@ class TenderIn:
 
 
 def deposit_to_apply(order: Order, value_now: Money, *, completes_order: bool) -> Money:
-    """Deposit applied to an invoice of `value_now` (RULES.md §5).
+    """Deposit applied to an invoice of `value_now` (docs/rules.md §5).
 
     All remaining deposit when this invoice completes the order; otherwise
     min(remaining deposit, deposit % × value invoiced now).

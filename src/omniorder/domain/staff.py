@@ -1,4 +1,4 @@
-"""Staff, roles and permissions (DESIGN.md § Security)."""
+"""Staff, roles and permissions (docs/api.md, *Authentication*)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Statuses, one StrEnum per independent axis (RULES.md §9). Derived, never set by hand."""
+"""Statuses, one StrEnum per independent axis (docs/rules.md §9). Derived, never set by hand."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What an order does to stock (RULES.md §2.7, §5, §6, §7), as a position per location.
+"""What an order does to stock (docs/rules.md §2.7, §5, §6, §7), as a position per location.
 
 Open ship and pickup quantities are reserved where they will be fulfilled; invoiced
 quantities have left that location; returned quantities came back to the returning store.

@@ -1,4 +1,4 @@
-"""Sales tax (RULES.md §1, Prices and sales tax): a rate per (tax group, jurisdiction)."""
+"""Sales tax (docs/rules.md §1, Prices and sales tax): a rate per (tax group, jurisdiction)."""
 
 from __future__ import annotations
 

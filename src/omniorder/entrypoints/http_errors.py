@@ -1,4 +1,4 @@
-"""One place that maps the domain's error tree to HTTP (STYLE.md habit 7).
+"""One place that maps the domain's error tree to HTTP.
 
 Every error body has the same shape: {"error": {"code", "message", "field"}}.
 """

@@ -1,4 +1,4 @@
-"""Signing in and checking bearer tokens (DESIGN.md § Security)."""
+"""Signing in and checking bearer tokens (docs/api.md, *Authentication*)."""
 
 from __future__ import annotations
 

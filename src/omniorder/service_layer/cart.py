@@ -54,7 +54,7 @@ class OrderInput:
 
 
 def store_today(store: StoreRow, now: datetime) -> date:
-    """The store's local date: requested dates are checked against it (DESIGN.md § time)."""
+    """The store's local date: requested dates are checked against it (docs/rules.md §2)."""
     return now.astimezone(ZoneInfo(store.time_zone)).date()
 
 
@@ -140,7 +140,7 @@ def price_line(
     """One cart line with its product, price, tax rate, delivery mode and location resolved.
 
     Tax follows the fulfilment: the fulfilling store for pickup and carry-out, the ship-to
-    region for ship lines (RULES.md §1).
+    region for ship lines (docs/rules.md §1).
     """
     product = records.product(line.sku)
     if product is None or not product.is_active:

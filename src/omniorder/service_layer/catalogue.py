@@ -1,4 +1,4 @@
-"""Looking up customers and products, with stock availability (RULES.md §2.1, §2.7).
+"""Looking up customers and products, with stock availability (docs/rules.md §2.1, §2.7).
 
 HQ is the system of record for stock. The store asks HQ for on hand and reserved per location
 (`HQ.inventory`, bounded by the client's short read timeout) and falls back to its copy of

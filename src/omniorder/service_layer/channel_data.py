@@ -40,7 +40,7 @@ CHANNEL_TABLES: dict[str, type[Base]] = {
 
 
 def export_channel_data(uow: UnitOfWork, *, store_code: str) -> dict[str, Any]:
-    """Everything a store needs to keep selling while HQ is away (DESIGN.md § store server).
+    """Everything a store needs to keep selling while HQ is away (docs/architecture.md).
 
     Staff are those of this store and HQ-wide staff; no store's HQ token hash leaves HQ.
     """

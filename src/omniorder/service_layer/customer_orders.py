@@ -42,7 +42,7 @@ def create_customer_order(
     store_code: str,
     now: datetime,
 ) -> Order:
-    """Create a customer order or quote in sync mode (RULES.md §2, §2.8).
+    """Create a customer order or quote in sync mode (docs/rules.md §2, §2.8).
 
     Price and validate from channel data, authorize cards, then have HQ create the sales
     order at once. Repeating the call with the same order id returns the first order.
@@ -127,7 +127,7 @@ def _create_async(
     now: datetime,
 ) -> Order:
     """Async mode: the order and its journal entry are committed together, then the POS
-    gets its channel reference id; HQ creates the sales order later (RULES.md §10)."""
+    gets its channel reference id; HQ creates the sales order later (docs/rules.md §10)."""
     order = create_order(new, auth=auth, today=today, now=now)
     try:
         return _journal_new_order(uow, order, document, now)
@@ -218,7 +218,7 @@ class OrderView:
 def read_order(
     uow: UnitOfWork, *, ref: str, auth: Authorization, hq: HQ | None, store_code: str
 ) -> OrderView:
-    """Find one order by sales order number, channel reference id or id (RULES.md §3).
+    """Find one order by sales order number, channel reference id or id (docs/rules.md §3).
 
     Reads go through to HQ, the system of record, for the orders of every store (so an order
     taken elsewhere can be picked up here); HQ's answer replaces the store's copy when it
@@ -308,7 +308,7 @@ def find_orders(
     created_to: datetime | None = None,
     limit: int = 50,
 ) -> FoundOrders:
-    """Search orders of every store at HQ (RULES.md §3), with this store's own orders that
+    """Search orders of every store at HQ (docs/rules.md §3), with this store's own orders that
     HQ does not hold yet; the store's copies alone when HQ is away. The caller gives the
     date range (default: last 90 days). Nothing is written."""
     auth.require(Permission.RECALL_ORDER, "recall orders")

@@ -1,4 +1,4 @@
-"""Asynchronous mode at the store (RULES.md §10): orders and operations are saved with a
+"""Asynchronous mode at the store (docs/rules.md §10): orders and operations are saved with a
 journal entry in one transaction and acknowledged at once; HQ pulls the journal later.
 """
 
@@ -19,7 +19,7 @@ from omniorder.service_layer.unit_of_work import UnitOfWork
 
 @dataclass(frozen=True)
 class Mode:
-    """How this store reaches HQ, from its functionality profile (RULES.md §1)."""
+    """How this store reaches HQ, from its functionality profile (docs/rules.md §1)."""
 
     is_async: bool
     is_async_backup: bool

@@ -1,4 +1,4 @@
-"""Telling customers their pickup is ready (RULES.md §5, beyond the reference product).
+"""Telling customers their pickup is ready (docs/rules.md §5, beyond the reference product).
 
 The message is written to the outbox in the transaction that made the order ready, and a
 job sends it afterwards: nothing is sent for a change that rolled back, and a message is

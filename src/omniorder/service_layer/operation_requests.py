@@ -1,4 +1,4 @@
-"""What an associate asks of an existing order (RULES.md §4–§8), before any parameter or
+"""What an associate asks of an existing order (docs/rules.md §4–§8), before any parameter or
 master data is applied to it.
 
 A store sends an `OperationRequest` to HQ's real-time service (or, for an order HQ does not
@@ -304,7 +304,7 @@ def _action(
 
 
 def default_cancellation_charge(order: Order, records: RecordRepository) -> Money:
-    """The charge shown to the associate, who may change it (RULES.md §6)."""
+    """The charge shown to the associate, who may change it (docs/rules.md §6)."""
     params = require_parameters(records)
     return cancellation.cancellation_charge(order, params.cancellation_charge_percent)
 
@@ -357,7 +357,7 @@ def _return(order: Order, request: ReturnRequest, records: RecordRepository) -> 
 def _edit(
     order: Order, operation: OperationRequest, request: EditRequest, records: RecordRepository
 ) -> commands.Edit:
-    """Edit lines, dates and charges; prices stay locked unless recalculated (RULES.md §4)."""
+    """Edit lines, dates and charges; prices stay locked unless recalculated (docs/rules.md §4)."""
     params = require_parameters(records)
     taxes = tax_table(records, params)
     store = require_store(records, operation.store_code)
@@ -457,7 +457,7 @@ def merged(line: OrderLine, update: LineUpdate) -> LineInput:
 def _convert(
     order: Order, operation: OperationRequest, request: ConvertRequest, records: RecordRepository
 ) -> commands.ConvertQuote:
-    """Convert a quote to a customer order; an expired quote is re-priced (RULES.md §8)."""
+    """Convert a quote to a customer order; an expired quote is re-priced (docs/rules.md §8)."""
     params = require_parameters(records)
     taxes = tax_table(records, params)
     store = require_store(records, operation.store_code)

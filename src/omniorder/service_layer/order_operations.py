@@ -1,4 +1,4 @@
-"""Store use cases on existing orders (RULES.md §4–§8): edit, picking and packing, pickup,
+"""Store use cases on existing orders (docs/rules.md §4–§8): edit, picking and packing, pickup,
 cancel, return, quote conversion.
 
 HQ is the only writer of an order it holds. The store takes the card payments, sends what
@@ -213,7 +213,7 @@ def card_numbers_of(ctx: Context, payments: tuple[PaymentInput, ...]) -> dict[UU
     return {t.id: p.card_number for t, p in zip(tenders, payments, strict=True) if p.card_number}
 
 
-# -- picking and packing, pickup (RULES.md §5) -----------------------------------------------
+# -- picking and packing, pickup (docs/rules.md §5) -----------------------------------------------
 
 
 def create_pick_list(ctx: Context, *, ref: str, expected_version: int | None = None) -> Order:
@@ -251,7 +251,7 @@ def pick_up(
     refund_tender: Tender = Tender.CASH,
     expected_version: int | None = None,
 ) -> Order:
-    """Hand over pickup lines at this store; invoice them (RULES.md §5)."""
+    """Hand over pickup lines at this store; invoice them (docs/rules.md §5)."""
     request = requests.PickUpRequest(
         quantities=quantities,
         collected_by=collected_by,
@@ -267,7 +267,7 @@ def pick_up(
     )
 
 
-# -- cancel (RULES.md §6) --------------------------------------------------------------------
+# -- cancel (docs/rules.md §6) --------------------------------------------------------------------
 
 
 def cancellation_charge(ctx: Context, *, ref: str) -> Money:
@@ -311,7 +311,7 @@ def cancel_lines(
     return _perform(ctx, ref, request, expected_version=expected_version)
 
 
-# -- returns (RULES.md §7) -------------------------------------------------------------------
+# -- returns (docs/rules.md §7) -------------------------------------------------------------------
 
 
 def return_goods(
@@ -330,7 +330,7 @@ def return_goods(
     return _perform(ctx, ref, request, expected_version=expected_version)
 
 
-# -- edit and quotes (RULES.md §4, §8) -------------------------------------------------------
+# -- edit and quotes (docs/rules.md §4, §8) -------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -364,7 +364,7 @@ def edit_request(ctx: Context, request: EditInput) -> requests.EditRequest:
 
 
 def edit_order(ctx: Context, *, ref: str, request: EditInput) -> Order:
-    """Edit lines, dates and charges; prices stay locked unless recalculated (RULES.md §4)."""
+    """Edit lines, dates and charges; prices stay locked unless recalculated (docs/rules.md §4)."""
     return _perform(
         ctx,
         ref,
@@ -381,7 +381,7 @@ def convert_quote(
     payments: tuple[PaymentInput, ...] = (),
     expected_version: int | None = None,
 ) -> Order:
-    """Convert a quote to a customer order; an expired quote is re-priced (RULES.md §8)."""
+    """Convert a quote to a customer order; an expired quote is re-priced (docs/rules.md §8)."""
     return _perform(
         ctx,
         ref,

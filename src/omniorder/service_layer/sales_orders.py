@@ -30,7 +30,7 @@ from omniorder.service_layer.unit_of_work import UnitOfWork
 
 
 def accept_sales_order(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> Order:
-    """Create the sales order for an order a store took (RULES.md §2.8, sync mode).
+    """Create the sales order for an order a store took (docs/rules.md §2.8, sync mode).
 
     HQ runs the same domain rules on the same priced cart, so the store and HQ build the
     same order; it then numbers the order and its invoices and reserves stock. A repeated
@@ -179,7 +179,7 @@ def _warehouses(records: RecordRepository) -> Callable[[str], str]:
 
 def _move_stock(records: RecordRepository, before: Position, after: Position) -> None:
     """Reserve, release, issue and take back stock as the order's position changed
-    (RULES.md §2.7: ordering beyond availability is allowed — a back order)."""
+    (docs/rules.md §2.7: ordering beyond availability is allowed — a back order)."""
     for (location, sku), (reserved, on_hand) in sorted(stock_changes(before, after).items()):
         records.adjust_stock(location, sku, on_hand=on_hand, reserved=reserved)
 
@@ -275,7 +275,7 @@ def ship_sales_order(
     operation_id: uuid.UUID,
     now: datetime,
 ) -> Order:
-    """Ship and invoice ship lines from the back office (RULES.md §5).
+    """Ship and invoice ship lines from the back office (docs/rules.md §5).
 
     The balance is captured from the card kept as a token when the order has one, and put
     on the customer account otherwise.
@@ -318,7 +318,7 @@ def ship_sales_order(
 
 
 def _remember_addresses(records: RecordRepository, order: Order) -> None:
-    """A new ship-to address typed at the POS is saved to the customer (RULES.md §2.2)."""
+    """A new ship-to address typed at the POS is saved to the customer (docs/rules.md §2.2)."""
     customer = records.customer(order.customer_account)
     if customer is None:
         return

@@ -1,4 +1,4 @@
-"""Asynchronous mode at HQ (RULES.md §10): the P-job pulls store journals into staging,
+"""Asynchronous mode at HQ (docs/rules.md §10): the P-job pulls store journals into staging,
 Synchronize orders turns staged entries into sales orders, and stores are told the outcome.
 
 Guarantees, each backed by the database:

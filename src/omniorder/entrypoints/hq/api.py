@@ -96,7 +96,7 @@ def ship_sales_order(
     now: NowDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> CustomerOrderPublic:
-    """Ship and invoice ship lines (RULES.md §5); the balance is captured from the stored
+    """Ship and invoice ship lines (docs/rules.md §5); the balance is captured from the stored
     card token, or put on the customer account."""
     operation_id = body.operation_id or operation_id_for(f"hq:{number}", idempotency_key)
     order = sales_orders.ship_sales_order(
@@ -165,7 +165,7 @@ def rts_search_orders(
     created_to: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    """Real-time service: find order across every store (RULES.md §3), for a store's POS."""
+    """Real-time service: find order across every store (docs/rules.md §3), for a store's POS."""
     require_same_store(calling, code)
     orders = sales_orders.search_sales_orders(
         uow,

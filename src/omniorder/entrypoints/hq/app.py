@@ -101,7 +101,7 @@ def create_hq_app(
 
 
 def _run_jobs_every(seconds: float, app: FastAPI, stop: threading.Event) -> None:
-    """The scheduled P-job and Synchronize orders inside `hq serve` (RULES.md §10)."""
+    """The scheduled P-job and Synchronize orders inside `hq serve` (docs/rules.md §10)."""
     ctx: AppContext = app.state.ctx
     while not stop.wait(seconds):
         try:

@@ -1,4 +1,4 @@
-"""HQ API for asynchronous mode (RULES.md §10): run the P-job and Synchronize orders, see
+"""HQ API for asynchronous mode (docs/rules.md §10): run the P-job and Synchronize orders, see
 store transactions with their sync status, and retry failed ones after fixing the data."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Back office: the retail parameters (RULES.md §1), saved exactly as PUT /api/v1/parameters."""
+"""Back office: the retail parameters (docs/rules.md §1), saved as PUT /api/v1/parameters."""
 
 from __future__ import annotations
 

@@ -239,7 +239,7 @@ parameters_router = APIRouter(
 
 @parameters_router.get("/parameters", response_model=s.Parameters)
 def get_parameters(uow: UowDep, staff: HQStaff) -> s.Parameters:
-    """The retail parameters (RULES.md §1)."""
+    """The retail parameters (docs/rules.md §1)."""
     with uow:
         row = uow.records.parameters()
         if row is None:

@@ -1,4 +1,4 @@
-"""Back office: search sales orders, read one, and ship its open ship lines (RULES.md §5)."""
+"""Back office: search sales orders, read one, and ship its open ship lines (docs/rules.md §5)."""
 
 from __future__ import annotations
 

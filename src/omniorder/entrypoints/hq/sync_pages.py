@@ -1,4 +1,4 @@
-"""Back office: store transactions of async stores (RULES.md §10) — the list with its sync
+"""Back office: store transactions of async stores (docs/rules.md §10) — the list with its sync
 status, the P-job and Synchronize orders buttons, and fix-and-retry of failed entries.
 
 The buttons run the same service functions as the jobs API (jobs_api.py); each POST redirects

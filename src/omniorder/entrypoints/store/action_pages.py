@@ -1,4 +1,4 @@
-"""The POS pages for actions on an existing order (RULES.md §4–§8): pick up, cancel (the
+"""The POS pages for actions on an existing order (docs/rules.md §4–§8): pick up, cancel (the
 order or some lines), return, edit, picking and packing, convert a quote.
 
 Each form carries an operation id generated when it was first shown; it becomes the use
@@ -267,7 +267,7 @@ def _check_quoted(form: Fields, due: Money) -> None:
         raise FormErrors({"quoted_due": f"The amount {word} is now {amount}; check it, confirm."})
 
 
-# -- pick up (RULES.md §5) ----------------------------------------------------------------------
+# -- pick up (docs/rules.md §5) --------------------------------------------------------------------
 
 
 def _pickup_lines(order: Order, store_code: str) -> list[Any]:
@@ -334,7 +334,7 @@ def pick_up(ref: str, p: ReqDep, raw: FormDep) -> Response:
     )
 
 
-# -- cancel (RULES.md §6) -----------------------------------------------------------------------
+# -- cancel (docs/rules.md §6) ---------------------------------------------------------------------
 
 
 def _cancel_charge(form: Fields, currency: str) -> Money:
@@ -426,7 +426,7 @@ def cancel_lines(ref: str, p: ReqDep, raw: FormDep) -> Response:
     return _show(p, "cancel.html", order=order, form=form, errors=errors, preview=None)
 
 
-# -- return (RULES.md §7) -----------------------------------------------------------------------
+# -- return (docs/rules.md §7) ---------------------------------------------------------------------
 
 RETURN_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
 
@@ -513,7 +513,7 @@ def return_goods(ref: str, p: ReqDep, raw: FormDep) -> Response:
     )
 
 
-# -- picking and packing (RULES.md §5) ----------------------------------------------------------
+# -- picking and packing (docs/rules.md §5) --------------------------------------------------------
 
 
 def _picking_view(p: Req, order: Order) -> dict[str, Any]:
@@ -595,7 +595,7 @@ def _pick_or_pack(ref: str, p: Req, form: Fields, *, packing: bool) -> Response:
     )  # fmt: skip
 
 
-# -- convert a quote (RULES.md §8) --------------------------------------------------------------
+# -- convert a quote (docs/rules.md §8) ------------------------------------------------------------
 
 
 @router.get("/orders/{ref}/convert", response_class=HTMLResponse)
@@ -644,7 +644,7 @@ def convert(ref: str, p: ReqDep, raw: FormDep) -> Response:
     )
 
 
-# -- edit (RULES.md §4) -------------------------------------------------------------------------
+# -- edit (docs/rules.md §4) -----------------------------------------------------------------------
 
 ADD_FIELD = re.compile(r"^add\[(\d+)\]\.(\w+)$")
 ADD_KEYS = (

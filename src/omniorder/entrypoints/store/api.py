@@ -166,7 +166,7 @@ def find_customer_orders(
     created_to: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[CustomerOrderPublic]:
-    """Find orders of every store (RULES.md §3), asking HQ; the date range defaults to the
+    """Find orders of every store (docs/rules.md §3), asking HQ; the date range defaults to the
     last 90 days. When HQ cannot be reached, this store's copies are searched and each one
     carries `copy_as_of`."""
     found = customer_orders.find_orders(

@@ -1,4 +1,4 @@
-"""The store's journal, for HQ's P-job only (RULES.md §10). Authenticated with the job token."""
+"""The store's journal, for HQ's P-job only (docs/rules.md §10); needs the job token."""
 
 from __future__ import annotations
 

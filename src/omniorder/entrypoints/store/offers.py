@@ -1,4 +1,4 @@
-"""Which actions the POS offers on an order in its current state (RULES.md §3): the same
+"""Which actions the POS offers on an order in its current state (docs/rules.md §3): the same
 rules the domain enforces, read ahead so that a button is only shown when it can work."""
 
 from __future__ import annotations

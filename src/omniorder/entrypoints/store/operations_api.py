@@ -1,4 +1,4 @@
-"""Store API for operations on existing orders (RULES.md §4–§8): edit, picking and packing,
+"""Store API for operations on existing orders (docs/rules.md §4–§8): edit, picking and packing,
 pickup, cancel, return, convert quote. Each is idempotent on its operation id."""
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def edit_order(
     now: NowDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
-    """Edit lines, fulfilment, dates and the shipping charge (RULES.md §4). Send the version
+    """Edit lines, fulfilment, dates and the shipping charge (docs/rules.md §4). Send the version
     you saw; a stale one gets 409. The deposit is recomputed: pay what is due with
     `payments`, or the refund owed is paid out with `refund_tender`."""
     currency = _currency(uow)
@@ -153,7 +153,7 @@ def create_pick_list(
     now: NowDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
-    """A pick list of this store's open lines (RULES.md §5)."""
+    """A pick list of this store's open lines (docs/rules.md §5)."""
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
     order = order_operations.create_pick_list(context, ref=ref, expected_version=body.version)
     return _public(order, uow)
@@ -216,7 +216,7 @@ def pick_up(
     now: NowDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
-    """Hand over pickup lines at this store and invoice them (RULES.md §5)."""
+    """Hand over pickup lines at this store and invoice them (docs/rules.md §5)."""
     currency = _currency(uow)
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
     order = order_operations.pick_up(
@@ -256,7 +256,7 @@ def cancel_order(
     now: NowDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
-    """Cancel the order (RULES.md §6): charge (editable, ≥ 0) minus deposit held is paid
+    """Cancel the order (docs/rules.md §6): charge (editable, ≥ 0) minus deposit held is paid
     with `payments`, or refunded with `refund_tender`. Reservations are released."""
     currency = _currency(uow)
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
@@ -304,7 +304,7 @@ def return_goods(
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
     """Return invoiced goods with a reason per line; refund with their tax, plus a shipping
-    refund when allowed (a manager override past the approval limit) (RULES.md §7)."""
+    refund when allowed (a manager override past the approval limit) (docs/rules.md §7)."""
     currency = _currency(uow)
     shipping = parse_amount(body.shipping_refund, currency, "shipping_refund")
     if shipping is None:
@@ -332,7 +332,7 @@ def convert_quote(
     now: NowDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
-    """Convert a quote into a customer order, paying the deposit (RULES.md §8)."""
+    """Convert a quote into a customer order, paying the deposit (docs/rules.md §8)."""
     currency = _currency(uow)
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
     order = order_operations.convert_quote(

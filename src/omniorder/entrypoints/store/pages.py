@@ -756,7 +756,7 @@ def status_of(order: Order, today: date) -> str:
 
 @dataclass(frozen=True)
 class SyncView:
-    """How far HQ got with an order taken in async mode (RULES.md §10), as HQ last said."""
+    """How far HQ got with an order taken in async mode (docs/rules.md §10), as HQ last said."""
 
     status: str
     error: str | None = None
