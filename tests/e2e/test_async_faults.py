@@ -392,7 +392,8 @@ def test_every_acknowledged_order_reaches_hq_exactly_once_under_faults(
         assert staged == {"synchronized": journal_entries}
         assert unacknowledged_at_store == 0
         assert not chaos.errors, chaos.errors
-        assert chaos.kills["store"] == 1 and chaos.kills["hq"] == 1
+        assert chaos.kills["store"] == 1
+        assert chaos.kills["hq"] == 1
         assert chaos.kills["pull mid-run"] == 1
         for what in ("store", "hq"):  # mid-way through the orders, by construction
             assert 0 < chaos.acknowledged_at_kill[what] < 2 * ORDERS_PER_STORE

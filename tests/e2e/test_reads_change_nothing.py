@@ -403,7 +403,8 @@ def page_session(base_url: str, operator_id: str, password: str) -> tuple[httpx.
     assert signed_in.status_code == 303, signed_in.text
     home = client.get("/", follow_redirects=True)
     found = CSRF_FIELD.search(home.text)
-    assert home.status_code == 200 and found, home.text
+    assert home.status_code == 200, home.text
+    assert found, home.text
     return client, found[1]
 
 

@@ -84,7 +84,7 @@ def test_amounts_rates_and_times_round_trip_exactly(hq_db: Database) -> None:
 
 def test_naive_datetimes_are_refused(hq_db: Database) -> None:
     order = odd_order()
-    order.created_at = datetime(2026, 12, 1, 12, 0)
+    order.created_at = datetime(2026, 12, 1, 12, 0)  # noqa: DTZ001 (naive on purpose)
 
     with UnitOfWork(hq_db.session_factory) as uow, pytest.raises(Exception, match="naive"):
         uow.orders.add(order)

@@ -81,7 +81,8 @@ def set_profile(db: Database, *, code: str, is_async: bool, backup: bool = False
     with UnitOfWork(db.session_factory) as uow:
         store = uow.records.store("S001")
         profile = uow.records.profile(code)
-        assert store is not None and profile is not None
+        assert store is not None
+        assert profile is not None
         profile.is_async, profile.is_async_backup = is_async, backup
         store.profile_code = code
         store.server_url = "inproc://S001"
@@ -93,7 +94,7 @@ def world(hq_db: Database, store_db: Database) -> Iterator[AsyncWorld]:
     seed_hq(hq_db.session_factory)
     set_profile(hq_db, code="ASYNC", is_async=True)
     download(hq_db.session_factory, store_db.session_factory)
-    yield AsyncWorld(
+    return AsyncWorld(
         hq_db,
         store_db,
         InProcessHQ(hq_db.session_factory),

@@ -175,8 +175,8 @@ def test_an_order_id_of_another_store_or_another_body_is_a_conflict_naming_the_f
             store_code="S001",
             now=NOW,
         )
+    paid_with = first.payments[0]
     with pytest.raises(IdInUse) as payment:
-        paid_with = first.payments[0]
         create_customer_order(
             world.store_uow(),
             hq=world.hq,
@@ -253,7 +253,8 @@ def test_hq_accepts_a_store_price_only_within_the_stores_channel_data_version(
 def test_a_price_change_at_hq_is_stamped_and_travels_with_channel_data(world: World) -> None:
     with world.hq_uow() as uow:
         lamp = uow.records.get(ProductRow, "LAMP-FLOOR")
-        assert lamp is not None and lamp.price_changed_at is not None
+        assert lamp is not None
+        assert lamp.price_changed_at is not None
         seeded = lamp.price_changed_at
         lamp.name = "Floor lamp, brass"  # not a price change
         uow.commit()
@@ -266,7 +267,8 @@ def test_a_price_change_at_hq_is_stamped_and_travels_with_channel_data(world: Wo
     download(world.hq_db.session_factory, world.store_db.session_factory)
     with world.store_uow() as uow:
         cached = uow.records.get(ProductRow, "LAMP-FLOOR")
-        assert cached is not None and cached.price_changed_at is not None
+        assert cached is not None
+        assert cached.price_changed_at is not None
     assert cached.price_changed_at > seeded
     assert cached.price_changed_at > datetime.now(UTC) - timedelta(minutes=5)
 

@@ -59,7 +59,8 @@ def test_a_read_shows_hqs_order_and_keeps_it_writing_only_when_it_differs(world:
     after_first = snapshot(world.store_db.session_factory)
     again = read(world, order.sales_order_number or "")
 
-    assert first.is_from_hq and not first.hq_unreachable
+    assert first.is_from_hq
+    assert not first.hq_unreachable
     assert first.order.version == order.version + 1
     assert first.order.documents[0].kind == "pick_list"
     with world.store_uow() as uow:
@@ -82,7 +83,8 @@ def test_when_hq_is_away_the_store_shows_its_copy_marked_with_its_age(world: Wor
     assert (view.is_from_hq, view.hq_unreachable) == (False, True)
     assert view.order.version == order.version  # the store's copy, not HQ's newer one
     assert view.as_of == order.events[-1].at
-    assert found.hq_unreachable and [o.id for o in found.orders] == [order.id]
+    assert found.hq_unreachable
+    assert [o.id for o in found.orders] == [order.id]
     with pytest.raises(Unavailable, match="no copy of order SO-999999"):
         read(world, "SO-999999")
     assert snapshot(world.store_db.session_factory) == before
@@ -97,6 +99,7 @@ def test_an_order_of_another_store_is_found_through_hq(world: World) -> None:
         world.store_uow(), auth=as_cashier(), hq=world.hq, store_code="S001", text="C0001"
     )
 
-    assert found.is_from_hq and [o.id for o in found.orders] == [order.id]
+    assert found.is_from_hq
+    assert [o.id for o in found.orders] == [order.id]
     with pytest.raises(NotFound):
         read(world, "S009-000001")

@@ -25,7 +25,8 @@ def test_an_order_round_trips_exactly() -> None:
 
     assert again == order
     assert again.order_value == Money(174497)
-    assert again.created_at == NOW and again.created_at.utcoffset() == timedelta(0)
+    assert again.created_at == NOW
+    assert again.created_at.utcoffset() == timedelta(0)
 
 
 def test_a_create_request_round_trips_with_its_price_versions() -> None:

@@ -222,7 +222,8 @@ def _due_after(order: Order, op: Operation, edit: editing.OrderEdit) -> Money:
         )
         editing.edit_order(trial, op, probe, today=TODAY)
     except PaymentMismatch as error:
-        assert isinstance(error.due, Money)
+        if not isinstance(error.due, Money):
+            raise TypeError("a payment mismatch names the amount due") from error
         return error.due
     except OmniorderError:
         pass

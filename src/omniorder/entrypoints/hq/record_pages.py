@@ -642,7 +642,7 @@ async def save(request: Request, resource: Resource, uow: UnitOfWork, staff: Any
     address_rows: list[dict[str, str]] | None = None
     if resource.path == "customers":
         address_rows, values["addresses"] = _addresses_from(submitted)
-        address_rows.append({k: "" for k in (*ADDRESS_KEYS, "remove")} | {"country": "US"})
+        address_rows.append(dict.fromkeys((*ADDRESS_KEYS, "remove"), "") | {"country": "US"})
     public: dict[str, Any] | None = None
     if not errors:
         with uow:
