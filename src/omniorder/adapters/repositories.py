@@ -326,7 +326,7 @@ class JournalRepository:
         rows = self.session.execute(
             select(JournalEntryRow.sync_status, func.count()).group_by(JournalEntryRow.sync_status)
         ).all()
-        return dict(rows)
+        return {row[0]: row[1] for row in rows}
 
 
 class StagingRepository:
@@ -468,7 +468,7 @@ class StagingRepository:
         rows = self.session.execute(
             select(StoreTransactionRow.status, func.count()).group_by(StoreTransactionRow.status)
         ).all()
-        return dict(rows)
+        return {row[0]: row[1] for row in rows}
 
 
 class OutboxRepository:
