@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -61,7 +62,7 @@ class Shop:
         finally:
             engine.dispose()
         assert copy is not None, f"{code} has no copy of {order_id}"
-        return CustomerOrderPublic.of(copy).model_dump(mode="json")
+        return CustomerOrderPublic.of(copy, today=datetime.now(UTC).date()).model_dump(mode="json")
 
 
 def deposit(store: str, quantity: int) -> str:

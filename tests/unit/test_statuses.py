@@ -226,3 +226,13 @@ def test_a_quote_whose_lines_are_all_cancelled_is_cancelled() -> None:
     assert quote_status(quote, date(2026, 12, 1)) is QuoteStatus.CANCELLED
     # Cancelled wins over expired
     assert quote_status(quote, date(2027, 6, 1)) is QuoteStatus.CANCELLED
+
+
+def test_the_status_a_person_sees_is_the_quotes_on_the_day_asked_or_the_orders() -> None:
+    quote = make_quote(expires_on=date(2026, 12, 31))
+    order = make_order(lines=[make_line(invoiced=2)])
+
+    # The day matters: an expired quote is "expired", not what it was when it was created.
+    assert quote.display_status(date(2026, 12, 1)) == "open"
+    assert quote.display_status(date(2027, 1, 1)) == "expired"
+    assert order.display_status(date(2027, 1, 1)) == "invoiced"

@@ -342,6 +342,11 @@ class Order:
     def quote_status(self, today: date) -> QuoteStatus:
         return quote_status(self, today)
 
+    def display_status(self, today: date) -> str:
+        """The one status a person sees: a quote's (docs/rules.md §8, which needs the store's
+        today to tell an expired quote) or an order's (§9)."""
+        return self.quote_status(today).value if self.is_quote else self.status.value
+
 
 def required_deposit(order_value: Money, percent: Decimal, override: Money | None) -> Money:
     """Deposit the customer must pay before the order is confirmed (docs/rules.md §2.5).

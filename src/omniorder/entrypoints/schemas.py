@@ -254,15 +254,12 @@ class CustomerOrderPublic(BaseModel):
         cls,
         order: Order,
         *,
-        today: date | None = None,
+        today: date,
         sync_status: str | None = None,
         copy_as_of: datetime | None = None,
     ) -> CustomerOrderPublic:
-        status = (
-            order.quote_status(today or order.created_at.date()).value
-            if order.is_quote
-            else order.status.value
-        )
+        """`today`: the store's date (HQ's: UTC), which tells an expired quote."""
+        status = order.display_status(today)
         return cls(
             sync_status=sync_status,
             copy_as_of=copy_as_of,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -40,6 +40,7 @@ def sign_in(body: SignIn, uow: UowDep, now: NowDep) -> TokenPublic:
 def list_sales_orders(
     uow: UowDep,
     staff: HQStaff,
+    now: NowDep,
     q: Annotated[str | None, Query(max_length=100)] = None,
     store: Annotated[str | None, Query(max_length=20)] = None,
     customer: Annotated[str | None, Query(max_length=20)] = None,
@@ -64,15 +65,16 @@ def list_sales_orders(
         offset=offset,
     )
     statuses = synchronization.sync_statuses(uow, [o.id for o in orders])
-    return [CustomerOrderPublic.of(o, sync_status=statuses.get(o.id)) for o in orders]
+    today = now.astimezone(UTC).date()
+    return [CustomerOrderPublic.of(o, today=today, sync_status=statuses.get(o.id)) for o in orders]
 
 
 @router.get("/sales-orders/{number}", response_model=CustomerOrderPublic, tags=["sales orders"])
-def get_sales_order(number: str, uow: UowDep, staff: HQStaff) -> CustomerOrderPublic:
+def get_sales_order(number: str, uow: UowDep, staff: HQStaff, now: NowDep) -> CustomerOrderPublic:
     """One sales order by number (SO-…), channel reference id or id."""
     order = sales_orders.get_sales_order(uow, ref=number)
     status = synchronization.sync_statuses(uow, [order.id]).get(order.id)
-    return CustomerOrderPublic.of(order, sync_status=status)
+    return CustomerOrderPublic.of(order, today=now.astimezone(UTC).date(), sync_status=status)
 
 
 class ShipmentCreate(BaseModel):
@@ -108,7 +110,7 @@ def ship_sales_order(
         operation_id=operation_id,
         now=now,
     )
-    return CustomerOrderPublic.of(order)
+    return CustomerOrderPublic.of(order, today=now.astimezone(UTC).date())
 
 
 # -- store → HQ (a store's token, for that store only) ---------------------------------------

@@ -23,10 +23,6 @@ router = page_router()
 SEARCH_DAYS = 90
 
 
-def status_of(order: Order, today: date) -> str:
-    return order.quote_status(today).value if order.is_quote else order.status.value
-
-
 def _store_codes(uow: UnitOfWork) -> list[str]:
     with uow:
         return [s.code for s in uow.records.list(StoreRow, StoreRow.code)]
@@ -79,7 +75,6 @@ def search_page(request: Request, uow: UowDep, staff: PageStaff, now: NowDep) ->
         errors=errors,
         orders=orders,
         today=today,
-        status_of=status_of,
     )
 
 
@@ -110,7 +105,7 @@ def detail(
         staff=staff,
         status_code=422 if errors else 200,
         order=order,
-        status=status_of(order, now.astimezone(UTC).date()),
+        status=order.display_status(now.astimezone(UTC).date()),
         lines_by_id={line.id: line for line in order.lines},
         to_ship=to_ship,
         quantities=quantities or {f"lines.{ln.id}": str(ln.open_qty) for ln in to_ship},

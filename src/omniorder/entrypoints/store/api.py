@@ -21,7 +21,7 @@ from omniorder.entrypoints.schemas import (
     SignIn,
     TokenPublic,
 )
-from omniorder.entrypoints.store.context import StoreCtx
+from omniorder.entrypoints.store.context import StoreCtx, StoreToday
 from omniorder.service_layer import auth, catalogue, customer_orders, journal
 from omniorder.service_layer.cart import OrderInput, PaymentInput, require_parameters
 from omniorder.service_layer.channel_data import import_channel_data
@@ -82,6 +82,7 @@ def create_customer_order(
     uow: UowDep,
     staff: CurrentStaff,
     now: NowDep,
+    today: StoreToday,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> CustomerOrderCreated:
@@ -128,7 +129,9 @@ def create_customer_order(
     )
     response.headers["Location"] = f"/api/v1/customer-orders/{order.channel_ref}"
     warnings = catalogue.availability_warnings(uow, order=order, hq=ctx.hq)
-    public = CustomerOrderPublic.of(order, sync_status=journal.sync_status(uow, order.id))
+    public = CustomerOrderPublic.of(
+        order, today=today, sync_status=journal.sync_status(uow, order.id)
+    )
     return CustomerOrderCreated(**public.model_dump(), warnings=warnings)
 
 
@@ -158,6 +161,7 @@ def find_customer_orders(
     uow: UowDep,
     staff: CurrentStaff,
     now: NowDep,
+    today: StoreToday,
     q: Annotated[str | None, Query(max_length=100, description="Number, reference or name")] = None,
     customer: Annotated[str | None, Query(max_length=20)] = None,
     status: Annotated[str | None, Query(max_length=30)] = None,
@@ -185,6 +189,7 @@ def find_customer_orders(
     return [
         CustomerOrderPublic.of(
             order,
+            today=today,
             sync_status=journal.sync_status(uow, order.id),
             copy_as_of=customer_orders.OrderView(order).as_of if found.hq_unreachable else None,
         )
@@ -194,7 +199,7 @@ def find_customer_orders(
 
 @router.get("/customer-orders/{ref}", response_model=CustomerOrderPublic, tags=["customer orders"])
 def get_customer_order(
-    ref: str, ctx: StoreCtx, uow: UowDep, staff: CurrentStaff
+    ref: str, ctx: StoreCtx, uow: UowDep, staff: CurrentStaff, today: StoreToday
 ) -> CustomerOrderPublic:
     """One order of any store by sales order number, channel reference id or id, as HQ has
     it now; this store's copy, with `copy_as_of`, when HQ cannot be reached."""
@@ -203,6 +208,7 @@ def get_customer_order(
     )
     return CustomerOrderPublic.of(
         view.order,
+        today=today,
         sync_status=journal.sync_status(uow, view.order.id),
         copy_as_of=view.as_of if view.hq_unreachable else None,
     )

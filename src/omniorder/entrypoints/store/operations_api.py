@@ -33,7 +33,12 @@ from omniorder.entrypoints.schemas import (
 )
 from omniorder.entrypoints.store.context import StoreContext, StoreCtx
 from omniorder.service_layer import auth, journal, order_operations
-from omniorder.service_layer.cart import PaymentInput, require_parameters
+from omniorder.service_layer.cart import (
+    PaymentInput,
+    require_parameters,
+    require_store,
+    store_today,
+)
 from omniorder.service_layer.order_operations import Context, EditInput, LineUpdate
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
@@ -90,9 +95,13 @@ def _payments(items: list[PaymentCreate], currency: str) -> tuple[PaymentInput, 
     return tuple(result)
 
 
-def _public(order: Order, uow: UnitOfWork) -> CustomerOrderPublic:
+def _public(order: Order, uow: UnitOfWork, ctx: StoreContext, now: datetime) -> CustomerOrderPublic:
     """The order as answered, with its sync status like every other order answer."""
-    return CustomerOrderPublic.of(order, sync_status=journal.sync_status(uow, order.id))
+    with uow:
+        today = store_today(require_store(uow.records, ctx.store_code), now)
+    return CustomerOrderPublic.of(
+        order, today=today, sync_status=journal.sync_status(uow, order.id)
+    )
 
 
 @router.patch("/{ref}", response_model=CustomerOrderPublic)
@@ -136,7 +145,8 @@ def edit_order(
         refund_tender=body.refund_tender,
     )
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
-    return _public(order_operations.edit_order(context, ref=ref, request=request), uow)
+    order = order_operations.edit_order(context, ref=ref, request=request)
+    return _public(order, uow, ctx, now)
 
 
 def _address(address: AddressIn | None) -> Address | None:
@@ -156,7 +166,7 @@ def create_pick_list(
     """A pick list of this store's open lines (docs/rules.md §5)."""
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
     order = order_operations.create_pick_list(context, ref=ref, expected_version=body.version)
-    return _public(order, uow)
+    return _public(order, uow, ctx, now)
 
 
 @router.post("/{ref}/picks", response_model=CustomerOrderPublic, status_code=201)
@@ -174,7 +184,7 @@ def mark_picked(
     order = order_operations.mark_picked(
         context, ref=ref, quantities=body.lines, expected_version=body.version
     )
-    return _public(order, uow)
+    return _public(order, uow, ctx, now)
 
 
 @router.post("/{ref}/packing-slips", response_model=CustomerOrderPublic, status_code=201)
@@ -192,7 +202,7 @@ def pack(
     order = order_operations.pack(
         context, ref=ref, quantities=body.lines, expected_version=body.version
     )
-    return _public(order, uow)
+    return _public(order, uow, ctx, now)
 
 
 @router.post("/{ref}/pickups/preview", response_model=AmountDuePublic)
@@ -228,7 +238,7 @@ def pick_up(
         refund_tender=body.refund_tender,
         expected_version=body.version,
     )
-    return _public(order, uow)
+    return _public(order, uow, ctx, now)
 
 
 @router.get("/{ref}/cancellation", response_model=CancellationPreview)
@@ -268,7 +278,7 @@ def cancel_order(
         refund_tender=body.refund_tender,
         expected_version=body.version,
     )
-    return _public(order, uow)
+    return _public(order, uow, ctx, now)
 
 
 @router.post("/{ref}/line-cancellations", response_model=CustomerOrderPublic, status_code=201)
@@ -290,7 +300,7 @@ def cancel_lines(
         refund_tender=body.refund_tender,
         expected_version=body.version,
     )
-    return _public(order, uow)
+    return _public(order, uow, ctx, now)
 
 
 @router.post("/{ref}/returns", response_model=CustomerOrderPublic, status_code=201)
@@ -319,7 +329,7 @@ def return_goods(
         refund_tender=body.refund_tender,
         expected_version=body.version,
     )
-    return _public(order, uow)
+    return _public(order, uow, ctx, now)
 
 
 @router.post("/{ref}/conversion", response_model=CustomerOrderPublic, status_code=201)
@@ -341,4 +351,4 @@ def convert_quote(
         payments=_payments(body.payments, currency),
         expected_version=body.version,
     )
-    return _public(order, uow)
+    return _public(order, uow, ctx, now)

@@ -750,10 +750,6 @@ def create_order_from_form(
 # -- receipt, find, detail -------------------------------------------------------------------
 
 
-def status_of(order: Order, today: date) -> str:
-    return order.quote_status(today).value if order.is_quote else order.status.value
-
-
 @dataclass(frozen=True)
 class SyncView:
     """How far HQ got with an order taken in async mode (docs/rules.md §10), as HQ last said."""
@@ -813,7 +809,7 @@ def receipt(
         order=order,
         warnings=warnings,
         is_new=new,
-        status=status_of(order, today),
+        status=order.display_status(today),
         sync=sync_view(uow, order.id),
     )
 
@@ -881,7 +877,6 @@ def find_orders(
         searched=searched,
         hq_unreachable=hq_unreachable,
         today=today,
-        status_of=status_of,
         syncs={order.id: sync_view(uow, order.id) for order in orders},
     )
 
@@ -904,7 +899,7 @@ def order_detail(
         ctx=ctx,
         staff=staff,
         order=order,
-        status=status_of(order, today),
+        status=order.display_status(today),
         lines_by_id=lines_by_id,
         zone=ZoneInfo(store.time_zone),
         deposit=_deposit_figures(order),
