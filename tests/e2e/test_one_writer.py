@@ -180,6 +180,7 @@ def test_hq_refuses_what_its_own_parameters_forbid_though_the_store_copy_allows_
             )
         # Then HQ refuses it with its own rule, and nothing changed anywhere
         assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["code"] == "shipping_refund_not_allowed"  # HQ's, kept
         assert "not refundable" in refused.json()["error"]["message"]
         with shop.hq() as hq:
             at_hq = hq.get(f"/sales-orders/{order['sales_order_number']}").json()

@@ -12,7 +12,12 @@ import pytest
 
 from omniorder.adapters.documents import new_order_to_document
 from omniorder.adapters.orm import ParametersRow, ProductRow
-from omniorder.domain.errors import Conflict, IdInUse, InvalidInput, PermissionDenied
+from omniorder.domain.errors import (
+    IdInUse,
+    InvalidInput,
+    PermissionDenied,
+    ShippingRefundNotAllowed,
+)
 from omniorder.domain.money import Money
 from omniorder.domain.staff import Authorization, Role, Staff
 from omniorder.service_layer import order_operations as ops
@@ -80,7 +85,7 @@ def test_hq_refuses_a_shipping_refund_its_parameters_forbid_though_the_store_all
     set_hq_parameters(world, is_shipping_refund_allowed=False)  # the store's copy still: yes
     before = both(world)
 
-    with pytest.raises(Conflict, match="not refundable"):
+    with pytest.raises(ShippingRefundNotAllowed, match="not refundable"):
         ops.return_goods(
             ctx(world),
             ref=order.channel_ref,

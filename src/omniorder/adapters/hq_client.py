@@ -111,6 +111,18 @@ class HQClient:
 
 
 def _refusal(response: httpx.Response) -> OmniorderError:
+    """HQ's refusal as the same kind of domain error, keeping HQ's stable `code`."""
+    error = _refusal_error(response)
+    try:
+        code = response.json()["error"].get("code")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        code = None
+    if isinstance(code, str) and code:
+        error.code = code
+    return error
+
+
+def _refusal_error(response: httpx.Response) -> OmniorderError:
     error_code, current_version = "", None
     try:
         error = response.json()["error"]

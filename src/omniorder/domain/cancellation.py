@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from uuid import UUID
 
-from omniorder.domain.errors import Conflict, InvalidInput, MissingChargeCode
+from omniorder.domain.errors import InvalidInput, MissingChargeCode, OrderPartlyInvoiced
 from omniorder.domain.history import Operation, all_or_nothing, record, require_live_order
 from omniorder.domain.money import Money
 from omniorder.domain.order import Charge, Invoice, Order
@@ -41,7 +41,7 @@ def cancel_order(
     require_live_order(order, "cancelled")
     op.auth.require(Permission.EDIT_ORDER, "cancel orders")
     if any(line.invoiced_qty for line in order.lines if line.is_customer_order_line):
-        raise Conflict(
+        raise OrderPartlyInvoiced(
             f"Order {order.channel_ref} is partly invoiced; cancel its open lines instead, "
             "or return what was invoiced."
         )

@@ -12,6 +12,7 @@ from omniorder.domain.errors import (
     Conflict,
     DepositOverrideNotAllowed,
     InvalidInput,
+    OrderFinished,
     PaymentMismatch,
     StaleVersion,
 )
@@ -70,9 +71,11 @@ def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> 
             f"you edited version {edit.expected_version}); reload it and edit again."
         )
     if not order.is_quote and order.status in (OrderStatus.INVOICED, OrderStatus.CANCELLED):
-        raise Conflict(f"Order {order.channel_ref} is {order.status.value}; it cannot be edited.")
+        raise OrderFinished(
+            f"Order {order.channel_ref} is {order.status.value}; it cannot be edited."
+        )
     if order.is_quote and order.converted_at is not None:
-        raise Conflict(f"Quote {order.channel_ref} was converted; edit the order instead.")
+        raise OrderFinished(f"Quote {order.channel_ref} was converted; edit the order instead.")
     for line_id in edit.void:
         line = _editable(order, line_id, "void")
         line.cancelled_qty = line.quantity

@@ -5,8 +5,11 @@
     ├── NotFound              404
     ├── Conflict              409 — wrong state for the operation
     │   ├── StaleVersion      409 — an edit based on an old version of the order
+    │   ├── OrderCancelled, OrderIsAQuote, OrderPartlyInvoiced, OrderFinished,
+    │   │   ShippingRefundNotAllowed, MissingChargeCode
     │   └── IdInUse           409 — a client id reused for another order or another body
     ├── PermissionDenied      403 — names the permission and that a manager override allows it
+    │   └── DepositOverrideNotAllowed, ShippingRefundNeedsApproval
     ├── Unauthenticated       401 — no valid sign-in (or store token) came with the request
     └── Unavailable           503 — a needed service (HQ's real-time service) did not answer
 
@@ -50,6 +53,36 @@ class StaleVersion(Conflict):
         self.current_version = current_version
 
 
+class OrderCancelled(Conflict):
+    """The order is cancelled: nothing more can be done to it."""
+
+    code = "order_cancelled"
+
+
+class OrderIsAQuote(Conflict):
+    """An order action asked of a quote: convert it first."""
+
+    code = "order_is_a_quote"
+
+
+class OrderPartlyInvoiced(Conflict):
+    """Cancelling the whole order when some of it is invoiced: cancel lines or return."""
+
+    code = "order_partly_invoiced"
+
+
+class OrderFinished(Conflict):
+    """Editing an order that is fully invoiced or cancelled, or a converted quote."""
+
+    code = "order_finished"
+
+
+class ShippingRefundNotAllowed(Conflict):
+    """The retail parameters say shipping charges are not refundable."""
+
+    code = "shipping_refund_not_allowed"
+
+
 class IdInUse(Conflict):
     """A client-generated id (of an order or a payment) already stands for something else:
     another store's order, or a request with a different body. `field` names the id."""
@@ -89,6 +122,12 @@ class PaymentMismatch(InvalidInput):
 
 class DepositOverrideOutOfRange(InvalidInput):
     code = "deposit_override_out_of_range"
+
+
+class ShippingRefundNeedsApproval(PermissionDenied):
+    """The shipping refunded across the order's returns would pass the approval limit."""
+
+    code = "shipping_refund_needs_approval"
 
 
 class DepositOverrideNotAllowed(PermissionDenied):

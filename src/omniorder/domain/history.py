@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Concatenate, ParamSpec, TypeVar
 from uuid import UUID, uuid5
 
-from omniorder.domain.errors import Conflict, OmniorderError
+from omniorder.domain.errors import OmniorderError, OrderCancelled, OrderIsAQuote
 from omniorder.domain.order import Order, OrderEvent
 from omniorder.domain.staff import Authorization
 from omniorder.domain.statuses import OrderStatus
@@ -64,9 +64,11 @@ def record(order: Order, op: Operation, action: str, detail: str) -> None:
 def require_live_order(order: Order, action: str) -> None:
     """Refuse changes to quotes (where the action is for orders) and to finished orders."""
     if order.is_quote:
-        raise Conflict(f"{order.channel_ref} is a quote: convert it to an order to {action} it.")
+        raise OrderIsAQuote(
+            f"{order.channel_ref} is a quote: convert it to an order to {action} it."
+        )
     if order.status is OrderStatus.CANCELLED:
-        raise Conflict(f"Order {order.channel_ref} is cancelled; it cannot be {action}.")
+        raise OrderCancelled(f"Order {order.channel_ref} is cancelled; it cannot be {action}.")
 
 
 P = ParamSpec("P")

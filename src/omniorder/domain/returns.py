@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from omniorder.domain.errors import Conflict, InvalidInput, PermissionDenied
+from omniorder.domain.errors import (
+    InvalidInput,
+    ShippingRefundNeedsApproval,
+    ShippingRefundNotAllowed,
+)
 from omniorder.domain.history import Operation, all_or_nothing, record
 from omniorder.domain.money import Money, total
 from omniorder.domain.order import Invoice, Order, ReturnLine, ReturnOrder
@@ -97,11 +101,13 @@ def return_goods(
         raise InvalidInput("shipping_refund", "A shipping refund cannot be negative.")
     if shipping_refund.amount > 0:
         if not policy.is_allowed:
-            raise Conflict("Shipping charges are not refundable (retail parameters).")
+            raise ShippingRefundNotAllowed(
+                "Shipping charges are not refundable (retail parameters)."
+            )
         if shipping_refunded(order) + shipping_refund > policy.max_without_approval and not (
             op.auth.allows(Permission.MANAGER)
         ):
-            raise PermissionDenied(
+            raise ShippingRefundNeedsApproval(
                 Permission.MANAGER.value,
                 f"Refunding {shipping_refund} of shipping takes this order's shipping refunds "
                 f"past {policy.max_without_approval}: a manager override is needed.",

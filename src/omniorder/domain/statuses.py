@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -35,6 +36,19 @@ class SyncStatus(StrEnum):
     PENDING = "pending"
     SYNCHRONIZED = "synchronized"
     FAILED = "failed"
+
+    @classmethod
+    def of_entries(cls, statuses: Iterable[str]) -> SyncStatus | None:
+        """An order's sync status from its journal entries' (docs/sync.md, *Statuses*):
+        failed if any failed, pending if any waits, synchronized if all are; None for an
+        order with no entries (made through the real-time service)."""
+        found = set(statuses)
+        if not found:
+            return None
+        for status in (cls.FAILED, cls.PENDING):
+            if status.value in found:
+                return status
+        return cls.SYNCHRONIZED
 
 
 class Tender(StrEnum):

@@ -125,13 +125,7 @@ def acknowledge(uow: UnitOfWork, acknowledgements: list[dict[str, Any]]) -> int:
     return count
 
 
-def sync_status(uow: UnitOfWork, order_id: UUID) -> str | None:
+def sync_status(uow: UnitOfWork, order_id: UUID) -> SyncStatus | None:
     """pending / synchronized / failed for an async order; None for one made in sync mode."""
     with uow:
-        statuses = {row.sync_status for row in uow.journal.for_order(order_id)}
-    if not statuses:
-        return None
-    for status in (SyncStatus.FAILED.value, SyncStatus.PENDING.value):
-        if status in statuses:
-            return status
-    return SyncStatus.SYNCHRONIZED.value
+        return SyncStatus.of_entries(row.sync_status for row in uow.journal.for_order(order_id))

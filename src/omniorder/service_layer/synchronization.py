@@ -257,16 +257,13 @@ def run_all(
     )
 
 
-def sync_statuses(uow: UnitOfWork, order_ids: list[Any]) -> dict[Any, str]:
+def sync_statuses(uow: UnitOfWork, order_ids: list[Any]) -> dict[Any, SyncStatus]:
     """pending / synchronized / failed per async order at HQ (absent: made in sync mode)."""
     with uow:
         found = uow.staging.statuses_of(order_ids)
     result = {}
     for order_id, statuses in found.items():
-        if SyncStatus.FAILED.value in statuses:
-            result[order_id] = SyncStatus.FAILED.value
-        elif SyncStatus.PENDING.value in statuses:
-            result[order_id] = SyncStatus.PENDING.value
-        else:
-            result[order_id] = SyncStatus.SYNCHRONIZED.value
+        status = SyncStatus.of_entries(statuses)
+        if status is not None:
+            result[order_id] = status
     return result
