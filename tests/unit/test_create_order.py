@@ -13,7 +13,6 @@ from omniorder.domain.creation import (
     ChargeRequest,
     LineRequest,
     NewOrder,
-    TenderRequest,
     child_id,
     create_order,
 )
@@ -26,6 +25,7 @@ from omniorder.domain.errors import (
 )
 from omniorder.domain.money import Money
 from omniorder.domain.order import Address, Order
+from omniorder.domain.settlement import TenderIn
 from omniorder.domain.staff import ROLE_PERMISSIONS, Authorization, Permission, Role, Staff
 from omniorder.domain.statuses import (
     ChargeKind,
@@ -131,8 +131,8 @@ def tender(
     kind: Tender = Tender.CASH,
     card_last4: str | None = None,
     card_token: str | None = None,
-) -> TenderRequest:
-    return TenderRequest(
+) -> TenderIn:
+    return TenderIn(
         id=id,
         tender=kind,
         amount=amount,
@@ -146,7 +146,7 @@ def new_order(
     *,
     lines: tuple[LineRequest, ...] = (ship_line(),),
     shipping: ChargeRequest | None = None,
-    tenders: tuple[TenderRequest, ...] = (),
+    tenders: tuple[TenderIn, ...] = (),
     deposit_percent: Decimal = Decimal(10),
     deposit_override: Money | None = None,
     order_type: OrderType = OrderType.CUSTOMER_ORDER,
@@ -172,7 +172,7 @@ def new_order(
 
 def hybrid_order(
     *,
-    tenders: tuple[TenderRequest, ...] = (tender(amount=Money(20171)),),
+    tenders: tuple[TenderIn, ...] = (tender(amount=Money(20171)),),
     deposit_override: Money | None = None,
 ) -> NewOrder:
     """The worked example: order value 1744.97, deposit 174.50, carry-out 27.21, due 201.71."""

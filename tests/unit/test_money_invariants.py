@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from omniorder.domain import cancellation, editing, fulfilment, returns
-from omniorder.domain.creation import LineRequest, NewOrder, TenderRequest, create_order
+from omniorder.domain.creation import LineRequest, NewOrder, create_order
 from omniorder.domain.errors import OmniorderError, PaymentMismatch
 from omniorder.domain.history import Operation
 from omniorder.domain.money import Money, total
@@ -80,7 +80,7 @@ def new_order(lines: list[LineRequest], percent: int, override: int | None) -> O
     value = create_order(as_quote, auth=MANAGER, today=TODAY, now=NOW).order_value
     deposit = usd(min(override, value.amount)) if override is not None else None
     due = deposit if deposit is not None else value.percent(Decimal(percent))
-    tenders = (TenderRequest(uuid.uuid4(), Tender.CASH, due),) if due.amount > 0 else ()
+    tenders = (TenderIn(uuid.uuid4(), Tender.CASH, due),) if due.amount > 0 else ()
     return create_order(
         NewOrder(**{**draft.__dict__, "deposit_override": deposit, "tenders": tenders}),
         auth=MANAGER,

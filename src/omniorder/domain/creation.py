@@ -29,13 +29,13 @@ from omniorder.domain.order import (
     Payment,
     required_deposit,
 )
+from omniorder.domain.settlement import TenderIn
 from omniorder.domain.staff import Authorization, Permission
 from omniorder.domain.statuses import (
     ChargeKind,
     Fulfilment,
     OrderType,
     PaymentPurpose,
-    Tender,
 )
 
 
@@ -64,16 +64,6 @@ class ChargeRequest:
 
 
 @dataclass(frozen=True)
-class TenderRequest:
-    id: UUID
-    tender: Tender
-    amount: Money
-    card_last4: str | None = None
-    authorization_code: str | None = None
-    card_token: str | None = None
-
-
-@dataclass(frozen=True)
 class NewOrder:
     """Everything needed to create an order, in the order the POS collects it."""
 
@@ -88,7 +78,7 @@ class NewOrder:
     shipping: ChargeRequest | None
     deposit_percent: Decimal
     deposit_override: Money | None
-    tenders: tuple[TenderRequest, ...]
+    tenders: tuple[TenderIn, ...]
     quote_expiration_days: int
 
 

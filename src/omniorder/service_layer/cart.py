@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 from omniorder.adapters.orm import ParametersRow, StoreRow
 from omniorder.adapters.repositories import RecordRepository
-from omniorder.domain.creation import ChargeRequest, LineRequest, NewOrder, TenderRequest, child_id
+from omniorder.domain.creation import ChargeRequest, LineRequest, NewOrder, child_id
 from omniorder.domain.errors import InvalidInput, MissingChargeCode, NotFound
 from omniorder.domain.money import Money
 from omniorder.domain.order import Address
+from omniorder.domain.settlement import TenderIn
 from omniorder.domain.statuses import Fulfilment, OrderType, Tender
 from omniorder.domain.tax import TaxTable
 
@@ -116,7 +117,7 @@ def price_cart(
         deposit_percent=params.default_deposit_percent,
         deposit_override=request.deposit_override,
         tenders=tuple(
-            TenderRequest(
+            TenderIn(
                 id=payment.id or child_id(request.id, f"payment-{index + 1}"),
                 tender=payment.tender,
                 amount=payment.amount,

@@ -13,15 +13,14 @@ from omniorder.adapters.documents import (
     order_from_document,
     order_to_document,
 )
-from omniorder.domain.creation import NewOrder, TenderRequest, create_order, differing_field
-from omniorder.domain.errors import IdInUse, InvalidInput, NotFound, OmniorderError, Unavailable
+from omniorder.domain.creation import NewOrder, create_order, differing_field
+from omniorder.domain.errors import IdInUse, NotFound, OmniorderError, Unavailable
 from omniorder.domain.order import Order
 from omniorder.domain.staff import Authorization, Permission
-from omniorder.domain.statuses import Tender
 from omniorder.service_layer import journal
+from omniorder.service_layer.cards import authorize_cards, void_cards
 from omniorder.service_layer.cart import (
     OrderInput,
-    PaymentInput,
     price_cart,
     require_store,
     store_today,
@@ -69,7 +68,12 @@ def create_customer_order(
         }
     create_order(new, auth=auth, today=today, now=now)  # every rule checked before money moves
 
-    tenders = _authorize_cards(payments, new.tenders, request.payments)
+    card_numbers = {
+        tender.id: given.card_number
+        for tender, given in zip(new.tenders, request.payments, strict=True)
+        if given.card_number
+    }
+    tenders = authorize_cards(payments, new.tenders, card_numbers)
     with uow:
         number = uow.counters.next(f"channel_ref:{store_code}")
         uow.commit()
@@ -96,7 +100,7 @@ def create_customer_order(
         # a retry with the same order id finds the same order and the same card payments.
         raise
     except OmniorderError:
-        _void(payments, tenders)
+        void_cards(payments, tenders)
         raise
 
     return keep_copy(uow, confirmed)
@@ -157,43 +161,6 @@ def _journal_new_order(
         )
         uow.commit()
     return order
-
-
-def _authorize_cards(
-    payments: PaymentConnector,
-    tenders: tuple[TenderRequest, ...],
-    inputs: tuple[PaymentInput, ...],
-) -> tuple[TenderRequest, ...]:
-    authorized: list[TenderRequest] = []
-    try:
-        for index, (tender, given) in enumerate(zip(tenders, inputs, strict=True)):
-            if tender.tender is not Tender.CARD:
-                authorized.append(tender)
-                continue
-            if not given.card_number:
-                raise InvalidInput(f"payments[{index}].card_number", "Enter the card number.")
-            try:
-                card = payments.authorize(tender.id, tender.amount, given.card_number)
-            except InvalidInput as error:
-                raise InvalidInput(f"payments[{index}].card_number", error.message) from None
-            authorized.append(
-                dataclasses.replace(
-                    tender,
-                    card_last4=card.card_last4,
-                    authorization_code=card.authorization_code,
-                    card_token=card.card_token,
-                )
-            )
-    except OmniorderError:
-        _void(payments, tuple(authorized))
-        raise
-    return tuple(authorized)
-
-
-def _void(payments: PaymentConnector, tenders: tuple[TenderRequest, ...]) -> None:
-    for tender in tenders:
-        if tender.tender is Tender.CARD and tender.authorization_code:
-            payments.void(tender.id)
 
 
 @dataclass(frozen=True)

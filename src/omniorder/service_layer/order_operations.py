@@ -20,7 +20,7 @@ from uuid import UUID, uuid5
 
 from omniorder.adapters.documents import order_from_document
 from omniorder.domain import fulfilment
-from omniorder.domain.errors import InvalidInput, NotFound, OmniorderError, Unavailable
+from omniorder.domain.errors import NotFound, OmniorderError, Unavailable
 from omniorder.domain.money import Money
 from omniorder.domain.order import Order
 from omniorder.domain.returns import ReturnLineIn
@@ -29,7 +29,7 @@ from omniorder.domain.staff import Authorization, Permission
 from omniorder.domain.statuses import Tender
 from omniorder.service_layer import customer_orders, journal
 from omniorder.service_layer import operation_requests as requests
-from omniorder.service_layer.card_refunds import refund_to_cards
+from omniorder.service_layer.cards import authorize_cards, refund_to_cards, void_cards
 from omniorder.service_layer.cart import LineInput, PaymentInput
 from omniorder.service_layer.operation_requests import (
     LineUpdate,
@@ -101,7 +101,7 @@ def _perform(
     ctx.auth.require(Permission.RECALL_ORDER, "recall orders")
     operation = _operation(ctx, ref, request, expected_version)
     offline = _held_here_only(ctx, ref)
-    tenders, authorized = _authorize_cards(ctx, requests.tenders_of(request), card_numbers or {})
+    tenders = authorize_cards(ctx.payments, requests.tenders_of(request), card_numbers or {})
     operation = dataclasses.replace(operation, request=requests.with_tenders(request, tenders))
     try:
         perform = _perform_offline if offline else _perform_at_hq
@@ -110,8 +110,7 @@ def _perform(
         if not isinstance(error, Unavailable):
             # HQ refused (or the store did): nothing was taken. When HQ could not be
             # reached it may have applied the operation: keep the authorizations for the retry.
-            for payment_id in authorized:
-                ctx.payments.void(payment_id)
+            void_cards(ctx.payments, tenders)
         raise
     refund_to_cards(ctx.payments, order=result, operation_id=operation.operation_id)
     return result
@@ -162,39 +161,6 @@ def _perform_offline(ctx: Context, operation: OperationRequest) -> Order:
         )
         uow.commit()
     return order
-
-
-def _authorize_cards(
-    ctx: Context, tenders: tuple[TenderIn, ...], card_numbers: dict[UUID, str]
-) -> tuple[tuple[TenderIn, ...], list[UUID]]:
-    authorized: list[UUID] = []
-    result = []
-    try:
-        for index, tender in enumerate(tenders):
-            if tender.tender is not Tender.CARD:
-                result.append(tender)
-                continue
-            number = card_numbers.get(tender.id)
-            if not number:
-                raise InvalidInput(f"payments[{index}].card_number", "Enter the card number.")
-            try:
-                card = ctx.payments.authorize(tender.id, tender.amount, number)
-            except InvalidInput as error:
-                raise InvalidInput(f"payments[{index}].card_number", error.message) from None
-            authorized.append(tender.id)
-            result.append(
-                dataclasses.replace(
-                    tender,
-                    card_last4=card.card_last4,
-                    authorization_code=card.authorization_code,
-                    card_token=card.card_token,
-                )
-            )
-    except OmniorderError:
-        for payment_id in authorized:
-            ctx.payments.void(payment_id)
-        raise
-    return tuple(result), authorized
 
 
 def tenders_from(ctx: Context, payments: tuple[PaymentInput, ...]) -> tuple[TenderIn, ...]:

@@ -22,7 +22,7 @@ from omniorder.domain.statuses import Fulfilment, Tender
 from omniorder.domain.stock import Position, stock_changes, stock_position
 from omniorder.service_layer import notifications, operation_requests
 from omniorder.service_layer.auth import staff_from_row
-from omniorder.service_layer.card_refunds import refund_to_cards
+from omniorder.service_layer.cards import refund_to_cards
 from omniorder.service_layer.cart import require_store, store_today
 from omniorder.service_layer.commands import Command, Ship, apply, command_from_document
 from omniorder.service_layer.ports import PaymentConnector

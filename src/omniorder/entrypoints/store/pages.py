@@ -23,10 +23,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from omniorder.adapters.orm import CustomerRow, DeliveryModeRow, StoreRow
-from omniorder.domain.creation import NewOrder, TenderRequest, create_order
+from omniorder.domain.creation import NewOrder, create_order
 from omniorder.domain.errors import InvalidInput, OmniorderError
 from omniorder.domain.money import Money
 from omniorder.domain.order import Charge, Order, OrderLine
+from omniorder.domain.settlement import TenderIn
 from omniorder.domain.staff import Authorization, Permission, Staff
 from omniorder.domain.statuses import (
     ChargeKind,
@@ -398,9 +399,7 @@ def quote_cart(
         return create_order(new, auth=authorization, today=today, now=now)
     total = _order_total(new, now)
     stand_in = (
-        (TenderRequest(id=uuid.uuid4(), tender=Tender.CASH, amount=total),)
-        if total.amount > 0
-        else ()
+        (TenderIn(id=uuid.uuid4(), tender=Tender.CASH, amount=total),) if total.amount > 0 else ()
     )
     order = create_order(
         dataclasses.replace(new, tenders=stand_in), auth=authorization, today=today, now=now
