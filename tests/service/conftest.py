@@ -5,8 +5,11 @@ from dataclasses import dataclass
 import pytest
 
 from omniorder.adapters.payments import TestCardConnector
+from omniorder.domain.order import Order
+from omniorder.service_layer.cart import OrderInput
+from omniorder.service_layer.customer_orders import create_customer_order
 from omniorder.service_layer.unit_of_work import UnitOfWork
-from tests.builders import InProcessHQ, download, seed_hq
+from tests.builders import NOW, InProcessHQ, as_cashier, download, seed_hq
 from tests.conftest import Database
 
 
@@ -24,6 +27,18 @@ class World:
 
     def hq_uow(self) -> UnitOfWork:
         return UnitOfWork(self.hq_db.session_factory)
+
+    def take(self, request: OrderInput) -> Order:
+        """A customer order taken at S001 by cashier 1001 at NOW, through the use case."""
+        return create_customer_order(
+            self.store_uow(),
+            hq=self.hq,
+            payments=self.cards,
+            request=request,
+            auth=as_cashier(),
+            store_code="S001",
+            now=NOW,
+        )
 
 
 @pytest.fixture

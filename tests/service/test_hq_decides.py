@@ -23,7 +23,6 @@ from omniorder.domain.staff import Authorization, Role, Staff
 from omniorder.service_layer import order_operations as ops
 from omniorder.service_layer import synchronization
 from omniorder.service_layer.cart import price_cart
-from omniorder.service_layer.customer_orders import create_customer_order
 from omniorder.service_layer.order_operations import Context
 from omniorder.service_layer.sales_orders import accept_sales_order, get_sales_order
 from tests.builders import CASHIER, NOW, as_cashier, cash, download, order_input
@@ -60,15 +59,7 @@ def set_hq_parameters(world: World | AsyncWorld, **values: object) -> None:
 
 
 def collected_order(world: World):  # type: ignore[no-untyped-def]
-    order = create_customer_order(
-        world.store_uow(),
-        hq=world.hq,
-        payments=world.cards,
-        request=order_input(payments=(cash("16.33"),)),
-        auth=as_cashier(),
-        store_code="S001",
-        now=NOW,
-    )
+    order = world.take(order_input(payments=(cash("16.33"),)))
     return ops.pick_up(
         ctx(world),
         ref=order.channel_ref,
@@ -101,15 +92,7 @@ def test_hq_refuses_a_shipping_refund_its_parameters_forbid_though_the_store_all
 
 
 def test_hq_charges_its_own_cancellation_percentage_not_the_stores(world: World) -> None:
-    order = create_customer_order(
-        world.store_uow(),
-        hq=world.hq,
-        payments=world.cards,
-        request=order_input(payments=(cash("16.33"),)),
-        auth=as_cashier(),
-        store_code="S001",
-        now=NOW,
-    )
+    order = world.take(order_input(payments=(cash("16.33"),)))
     set_hq_parameters(world, cancellation_charge_percent=Decimal("8"))  # the store's: 5 %
     shown = ops.cancellation_charge(ctx(world), ref=order.channel_ref)
 
@@ -153,15 +136,7 @@ def test_an_order_id_of_another_store_or_another_body_is_a_conflict_naming_the_f
     world: World,
 ) -> None:
     first = order_input(payments=(cash("16.33"),))
-    create_customer_order(
-        world.store_uow(),
-        hq=world.hq,
-        payments=world.cards,
-        request=first,
-        auth=as_cashier(),
-        store_code="S001",
-        now=NOW,
-    )
+    world.take(first)
     with world.store_uow() as uow:
         new = price_cart(uow.records, first, store_code="S001", channel_ref="S002-000001")
     as_s002 = dataclasses.replace(new, store_code="S002")
@@ -171,28 +146,14 @@ def test_an_order_id_of_another_store_or_another_body_is_a_conflict_naming_the_f
     with pytest.raises(IdInUse) as other_store:
         accept_sales_order(world.hq_uow(), document=document, store_code="S002")
     with pytest.raises(IdInUse) as other_body:
-        create_customer_order(
-            world.store_uow(),
-            hq=world.hq,
-            payments=world.cards,
-            request=dataclasses.replace(first, customer_account="C0002"),
-            auth=as_cashier(),
-            store_code="S001",
-            now=NOW,
-        )
+        world.take(dataclasses.replace(first, customer_account="C0002"))
     paid_with = first.payments[0]
     with pytest.raises(IdInUse) as payment:
-        create_customer_order(
-            world.store_uow(),
-            hq=world.hq,
-            payments=world.cards,
-            request=dataclasses.replace(
+        world.take(
+            dataclasses.replace(
                 order_input(payments=(paid_with,)),
                 payments=(dataclasses.replace(paid_with, id=_deposit_id(world, first.id)),),
-            ),
-            auth=as_cashier(),
-            store_code="S001",
-            now=NOW,
+            )
         )
 
     assert other_store.value.field == "id"
@@ -221,15 +182,7 @@ def test_hq_accepts_a_store_price_only_within_the_stores_channel_data_version(
     before = snapshot(world.hq_db.session_factory)
 
     with pytest.raises(InvalidInput) as refused:
-        create_customer_order(
-            world.store_uow(),
-            hq=world.hq,
-            payments=world.cards,
-            request=order_input(payments=(cash("10.89"),)),
-            auth=as_cashier(),
-            store_code="S001",
-            now=NOW,
-        )
+        world.take(order_input(payments=(cash("10.89"),)))
     assert refused.value.field == "lines[0].unit_price"
     assert "has not changed since the store's channel data" in refused.value.message
     assert snapshot(world.hq_db.session_factory) == before
@@ -241,15 +194,7 @@ def test_hq_accepts_a_store_price_only_within_the_stores_channel_data_version(
         assert lamp is not None
         lamp.price_amount = 12999
         uow.commit()
-    accepted = create_customer_order(
-        world.store_uow(),
-        hq=world.hq,
-        payments=world.cards,
-        request=order_input(payments=(cash("10.89"),)),
-        auth=as_cashier(),
-        store_code="S001",
-        now=NOW,
-    )
+    accepted = world.take(order_input(payments=(cash("10.89"),)))
     assert get_sales_order(world.hq_uow(), ref=accepted.channel_ref).lines[0].unit_price == (
         Money.parse("99.99")
     )

@@ -12,7 +12,7 @@ from omniorder.adapters.orm import OrderRow
 from omniorder.domain.errors import NotFound, Unavailable
 from omniorder.domain.order import Order
 from omniorder.service_layer import operation_requests as requests
-from omniorder.service_layer.customer_orders import create_customer_order, find_orders, read_order
+from omniorder.service_layer.customer_orders import find_orders, read_order
 from omniorder.service_layer.operation_requests import OperationRequest
 from omniorder.service_layer.sales_orders import perform_operation
 from tests.builders import NOW, as_cashier, cash, order_input
@@ -21,15 +21,7 @@ from tests.service.snapshots import snapshot
 
 
 def taken(world: World) -> Order:
-    return create_customer_order(
-        world.store_uow(),
-        hq=world.hq,
-        payments=world.cards,
-        request=order_input(payments=(cash("16.33"),)),
-        auth=as_cashier(),
-        store_code="S001",
-        now=NOW,
-    )
+    return world.take(order_input(payments=(cash("16.33"),)))
 
 
 def changed_at_hq(world: World, order: Order) -> None:
