@@ -28,7 +28,7 @@ from tests.servers import running_servers, sign_in  # noqa: E402
 
 from omniorder.adapters.db import make_engine, make_session_factory  # noqa: E402
 from omniorder.adapters.orm import CustomerRow  # noqa: E402
-from omniorder.service_layer.unit_of_work import UnitOfWork  # noqa: E402
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SIZE = {"width": 1024, "height": 768}
@@ -104,7 +104,7 @@ def take_async_order(store_url: str, customer: str) -> str:
 def add_store_only_customer(store_db: Path) -> None:
     """A customer S002 has in its channel cache but HQ does not: its order fails at HQ."""
     engine = make_engine(f"sqlite:///{store_db}")
-    with UnitOfWork(make_session_factory(engine)) as uow:
+    with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
         uow.records.put(CustomerRow(account="C0999", name="Grace Newcomer"))
         uow.commit()
     engine.dispose()

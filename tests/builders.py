@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
 from omniorder.adapters.demo_data import seed
-from omniorder.adapters.documents import order_to_document
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.domain.errors import Unavailable
 from omniorder.domain.money import Money
 from omniorder.domain.staff import Authorization, Role, Staff
@@ -18,6 +19,7 @@ from omniorder.domain.statuses import Fulfilment, OrderType, Tender
 from omniorder.service_layer.cart import LineInput, OrderInput, PaymentInput
 from omniorder.service_layer.catalogue import inventory_at_hq, inventory_document
 from omniorder.service_layer.channel_data import export_channel_data, import_channel_data
+from omniorder.service_layer.documents import order_to_document
 from omniorder.service_layer.sales_orders import (
     accept_sales_order,
     get_sales_order,
@@ -48,7 +50,8 @@ def download(
     hq: sessionmaker[Session], store: sessionmaker[Session], store_code: str = "S001"
 ) -> None:
     import_channel_data(
-        UnitOfWork(store), export_channel_data(UnitOfWork(hq), store_code=store_code)
+        SqlAlchemyUnitOfWork(store),
+        export_channel_data(SqlAlchemyUnitOfWork(hq), store_code=store_code),
     )
 
 
@@ -59,8 +62,17 @@ class InProcessHQ:
     loses the answer, like a timeout after HQ committed.
     """
 
-    def __init__(self, session_factory: sessionmaker[Session], store_code: str = "S001") -> None:
-        self.session_factory = session_factory
+    def __init__(
+        self,
+        database: sessionmaker[Session] | Callable[[], UnitOfWork],
+        store_code: str = "S001",
+    ) -> None:
+        """`database` is HQ's session factory, or what makes each use case's unit of work."""
+        self.new_uow: Callable[[], UnitOfWork] = (
+            (lambda: SqlAlchemyUnitOfWork(database))
+            if isinstance(database, sessionmaker)
+            else database
+        )
         self.store_code = store_code
         self.down = False
         self.lose_answers = False
@@ -73,7 +85,9 @@ class InProcessHQ:
         if self.down:
             raise Unavailable("HQ cannot be reached (test); the order was not created.")
         order = accept_sales_order(
-            UnitOfWork(self.session_factory), document=document, store_code=self.store_code
+            self.new_uow(),
+            document=document,
+            store_code=self.store_code,
         )
         if self.lose_answers:
             raise Unavailable("HQ did not answer in time (test).")
@@ -84,7 +98,9 @@ class InProcessHQ:
         if self.down:
             raise Unavailable("HQ cannot be reached (test); nothing was changed.")
         order = perform_operation(
-            UnitOfWork(self.session_factory), document=document, store_code=self.store_code
+            self.new_uow(),
+            document=document,
+            store_code=self.store_code,
         )
         if self.lose_answers:
             raise Unavailable("HQ did not answer in time (test).")
@@ -93,14 +109,14 @@ class InProcessHQ:
     def get_order(self, ref: str) -> dict[str, Any]:
         if self.down:
             raise Unavailable("HQ cannot be reached (test); nothing was changed.")
-        return order_to_document(get_sales_order(UnitOfWork(self.session_factory), ref=ref))
+        return order_to_document(get_sales_order(self.new_uow(), ref=ref))
 
     def search_orders(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
         if self.down:
             raise Unavailable("HQ cannot be reached (test).")
         names = {"q": "text", "customer": "customer_account"}
         found = search_sales_orders(
-            UnitOfWork(self.session_factory),
+            self.new_uow(),
             **{
                 names.get(k, k): datetime.fromisoformat(v) if k.startswith("created_") else v
                 for k, v in filters.items()
@@ -109,12 +125,12 @@ class InProcessHQ:
         return [order_to_document(o) for o in found]
 
     def channel_data(self) -> dict[str, Any]:
-        return export_channel_data(UnitOfWork(self.session_factory), store_code=self.store_code)
+        return export_channel_data(self.new_uow(), store_code=self.store_code)
 
     def inventory(self, skus: list[str]) -> list[dict[str, Any]]:
         if self.down:
             raise Unavailable("HQ cannot be reached (test).")
-        rows = inventory_at_hq(UnitOfWork(self.session_factory), skus=skus)
+        rows = inventory_at_hq(self.new_uow(), skus=skus)
         return [inventory_document(row) for row in rows]
 
 

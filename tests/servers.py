@@ -20,8 +20,8 @@ import httpx
 from omniorder.adapters import migrate
 from omniorder.adapters.db import make_engine, make_session_factory
 from omniorder.adapters.demo_data import seed
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.service_layer.auth import token_hash
-from omniorder.service_layer.unit_of_work import UnitOfWork
 from tests.builders import FAST_HASHER
 
 
@@ -176,7 +176,7 @@ def _seed(
     with factory() as session:
         seed(session, FAST_HASHER.hash)
     tokens = {code: f"test-token-{code}" for code in stores}
-    with UnitOfWork(factory) as uow:
+    with SqlAlchemyUnitOfWork(factory) as uow:
         for code, token in tokens.items():
             row = uow.records.store(code)
             assert row is not None

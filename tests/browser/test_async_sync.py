@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from omniorder.adapters.db import make_engine, make_session_factory
 from omniorder.adapters.orm import CustomerRow
-from omniorder.service_layer.unit_of_work import UnitOfWork
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tests.servers import Servers, running_servers, sign_in
 
 pytestmark = pytest.mark.browser
@@ -197,7 +197,7 @@ def test_a_failed_entry_shows_its_error_and_goes_through_when_retried_after_the_
 ) -> None:
     # A customer S002 knows (in its channel cache) but HQ does not.
     engine = make_engine(f"sqlite:///{tmp / 'store-S002.db'}")
-    with UnitOfWork(make_session_factory(engine)) as uow:
+    with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
         uow.records.put(CustomerRow(account="C0999", name="Grace Newcomer"))
         uow.commit()
     engine.dispose()

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 
 from omniorder.adapters.db import make_engine, make_session_factory
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.entrypoints.schemas import CustomerOrderPublic
-from omniorder.service_layer.unit_of_work import UnitOfWork
 from tests.builders import SOON
 from tests.servers import Servers
 
@@ -57,7 +57,7 @@ class Shop:
         """The order as the store's database holds it (not a read through HQ)."""
         engine = make_engine(self.store_dbs[code])
         try:
-            with UnitOfWork(make_session_factory(engine)) as uow:
+            with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
                 copy = uow.orders.get(uuid.UUID(order_id))
         finally:
             engine.dispose()

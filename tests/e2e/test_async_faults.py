@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from omniorder.adapters.db import make_engine, make_session_factory
 from omniorder.adapters.orm import JournalEntryRow, OrderRow, StoreTransactionRow
 from omniorder.adapters.store_gateway import HttpStoreGateway
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.domain.money import Money
 from omniorder.service_layer import synchronization
 from omniorder.service_layer.unit_of_work import UnitOfWork
@@ -301,7 +302,7 @@ def test_every_acknowledged_order_reaches_hq_exactly_once_under_faults(
             code: FaultyProxy(int(servers.store_url(code).rsplit(":", 1)[1]))
             for code in ("S001", "S002")
         }
-        with UnitOfWork(hq) as uow:
+        with SqlAlchemyUnitOfWork(hq) as uow:
             for code, proxy in proxies.items():
                 store = uow.records.store(code)
                 assert store is not None
@@ -364,7 +365,7 @@ def test_every_acknowledged_order_reaches_hq_exactly_once_under_faults(
                     or 0
                 )
             engine.dispose()
-        with UnitOfWork(hq) as uow:
+        with SqlAlchemyUnitOfWork(hq) as uow:
             hq_orders = {str(o.id): o for o in uow.orders.search(limit=10_000)}
             staged = uow.staging.counts()
         hq_engine.dispose()

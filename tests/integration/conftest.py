@@ -7,11 +7,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from omniorder.adapters.hq_client import HQClient
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.config import Settings
 from omniorder.entrypoints.hq.app import create_hq_app
 from omniorder.entrypoints.store.app import create_store_app
 from omniorder.service_layer.auth import token_hash
-from omniorder.service_layer.unit_of_work import UnitOfWork
 from tests.builders import NOW, seed_hq
 from tests.conftest import Database
 
@@ -44,7 +44,7 @@ class Apps:
 def apps(hq_db: Database, store_db: Database) -> Iterator[Apps]:
     """HQ and store S001 as ASGI apps in this process; the store reaches HQ through httpx."""
     seed_hq(hq_db.session_factory)
-    with UnitOfWork(hq_db.session_factory) as uow:
+    with SqlAlchemyUnitOfWork(hq_db.session_factory) as uow:
         store = uow.records.store("S001")
         assert store is not None
         store.token_hash = token_hash(STORE_TOKEN)

@@ -14,10 +14,10 @@ from alembic.migration import MigrationContext
 from omniorder.adapters import migrate
 from omniorder.adapters.db import make_engine
 from omniorder.adapters.orm import Base
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.domain.money import Money
 from omniorder.domain.order import Charge, Order, OrderEvent, OrderLine, Payment
 from omniorder.domain.statuses import ChargeKind, Fulfilment, OrderType, PaymentPurpose, Tender
-from omniorder.service_layer.unit_of_work import UnitOfWork
 from tests.conftest import Database, PostgresDatabases, require_backend
 
 
@@ -67,11 +67,11 @@ def odd_order() -> Order:
 
 def test_amounts_rates_and_times_round_trip_exactly(hq_db: Database) -> None:
     order = odd_order()
-    with UnitOfWork(hq_db.session_factory) as uow:
+    with SqlAlchemyUnitOfWork(hq_db.session_factory) as uow:
         uow.orders.add(order)
         uow.commit()
 
-    with UnitOfWork(hq_db.session_factory) as uow:
+    with SqlAlchemyUnitOfWork(hq_db.session_factory) as uow:
         loaded = uow.orders.get(order.id)
 
     assert loaded == order
@@ -86,7 +86,10 @@ def test_naive_datetimes_are_refused(hq_db: Database) -> None:
     order = odd_order()
     order.created_at = datetime(2026, 12, 1, 12, 0)  # noqa: DTZ001 (naive on purpose)
 
-    with UnitOfWork(hq_db.session_factory) as uow, pytest.raises(Exception, match="naive"):
+    with (
+        SqlAlchemyUnitOfWork(hq_db.session_factory) as uow,
+        pytest.raises(Exception, match="naive"),
+    ):
         uow.orders.add(order)
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from omniorder.adapters.payments import TestCardConnector
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.domain.order import Order
 from omniorder.service_layer.cart import OrderInput
 from omniorder.service_layer.customer_orders import create_customer_order
@@ -23,10 +24,10 @@ class World:
     cards: TestCardConnector
 
     def store_uow(self) -> UnitOfWork:
-        return UnitOfWork(self.store_db.session_factory)
+        return SqlAlchemyUnitOfWork(self.store_db.session_factory)
 
     def hq_uow(self) -> UnitOfWork:
-        return UnitOfWork(self.hq_db.session_factory)
+        return SqlAlchemyUnitOfWork(self.hq_db.session_factory)
 
     def take(self, request: OrderInput) -> Order:
         """A customer order taken at S001 by cashier 1001 at NOW, through the use case."""

@@ -12,6 +12,7 @@ import pytest
 
 from omniorder.adapters.orm import CustomerRow
 from omniorder.adapters.payments import TestCardConnector
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.domain.errors import Unavailable
 from omniorder.domain.money import Money
 from omniorder.service_layer import journal, synchronization
@@ -39,10 +40,14 @@ class InProcessStores:
 
     def journal(self, store_url: str, *, after: int, limit: int) -> list[dict[str, Any]]:
         db = self._db(store_url)
-        return journal.entries_after(UnitOfWork(db.session_factory), after=after, limit=limit)
+        return journal.entries_after(
+            SqlAlchemyUnitOfWork(db.session_factory), after=after, limit=limit
+        )
 
     def acknowledge(self, store_url: str, acknowledgements: list[dict[str, Any]]) -> None:
-        journal.acknowledge(UnitOfWork(self._db(store_url).session_factory), acknowledgements)
+        journal.acknowledge(
+            SqlAlchemyUnitOfWork(self._db(store_url).session_factory), acknowledgements
+        )
 
 
 @dataclass
@@ -54,10 +59,10 @@ class AsyncWorld:
     cards: TestCardConnector
 
     def store_uow(self) -> UnitOfWork:
-        return UnitOfWork(self.store_db.session_factory)
+        return SqlAlchemyUnitOfWork(self.store_db.session_factory)
 
     def hq_uow(self) -> UnitOfWork:
-        return UnitOfWork(self.hq_db.session_factory)
+        return SqlAlchemyUnitOfWork(self.hq_db.session_factory)
 
     def create(self, **kw: Any):  # type: ignore[no-untyped-def]
         return create_customer_order(
@@ -78,7 +83,7 @@ class AsyncWorld:
 
 
 def set_profile(db: Database, *, code: str, is_async: bool, backup: bool = False) -> None:
-    with UnitOfWork(db.session_factory) as uow:
+    with SqlAlchemyUnitOfWork(db.session_factory) as uow:
         store = uow.records.store("S001")
         profile = uow.records.profile(code)
         assert store is not None

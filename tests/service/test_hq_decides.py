@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 
-from omniorder.adapters.documents import new_order_to_document
 from omniorder.adapters.orm import ParametersRow, ProductRow
 from omniorder.domain.errors import (
     IdInUse,
@@ -23,6 +22,7 @@ from omniorder.domain.staff import Authorization, Role, Staff
 from omniorder.service_layer import order_operations as ops
 from omniorder.service_layer import synchronization
 from omniorder.service_layer.cart import price_cart
+from omniorder.service_layer.documents import new_order_to_document
 from omniorder.service_layer.order_operations import Context
 from omniorder.service_layer.sales_orders import accept_sales_order, get_sales_order
 from tests.builders import CASHIER, NOW, as_cashier, cash, download, order_input

@@ -6,15 +6,15 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from omniorder.adapters.documents import (
+from omniorder.domain.money import Money
+from omniorder.domain.returns import ReturnLineIn
+from omniorder.service_layer import operation_requests as requests
+from omniorder.service_layer.documents import (
     new_order_from_document,
     new_order_to_document,
     order_from_document,
     order_to_document,
 )
-from omniorder.domain.money import Money
-from omniorder.domain.returns import ReturnLineIn
-from omniorder.service_layer import operation_requests as requests
 from tests.unit.test_create_order import NOW, create, hybrid_order
 
 

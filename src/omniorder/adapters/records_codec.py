@@ -7,7 +7,25 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from omniorder.adapters.orm import Base
+from omniorder.adapters.orm import Base, CustomerAddressRow, CustomerRow
+
+
+def record_to_dict(row: Base, *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A master-data record as JSON; a customer carries its addresses."""
+    result = row_to_dict(row, exclude=exclude)
+    if isinstance(row, CustomerRow):
+        result["addresses"] = [row_to_dict(address) for address in row.addresses]
+    return result
+
+
+def record_from_dict(row_type: type[Base], data: dict[str, Any]) -> Base:
+    row = row_from_dict(row_type, data)
+    if isinstance(row, CustomerRow):
+        row.addresses = [
+            row_from_dict(CustomerAddressRow, a)  # type: ignore[misc]
+            for a in data.get("addresses", [])
+        ]
+    return row
 
 
 def row_to_dict(row: Base, *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from omniorder.adapters import records_codec
 from omniorder.adapters.order_mapping import order_from_row, order_to_row
 from omniorder.adapters.orm import (
     AuthSessionRow,
@@ -178,11 +180,18 @@ class RecordRepository:
     def clear(self, row_type: type[Base]) -> None:
         self.session.execute(delete(row_type))
 
-    def replace_all(self, row_type: type[Base], rows: Sequence[Base]) -> None:
+    def export(
+        self, row_type: type[Base], *, exclude: frozenset[str] = frozenset()
+    ) -> builtins.list[dict[str, Any]]:
+        rows = self.list(row_type, *inspect(row_type).primary_key)
+        return [records_codec.record_to_dict(row, exclude=exclude) for row in rows]
+
+    def replace_all(self, row_type: type[Base], items: Sequence[dict[str, Any]]) -> int:
         """Replace a whole cached table in one go (channel-data download at the store)."""
         self.clear(row_type)
-        self.session.add_all(rows)
+        self.session.add_all(records_codec.record_from_dict(row_type, item) for item in items)
         self.session.flush()
+        return len(items)
 
     def parameters(self) -> ParametersRow | None:
         return self.session.get(ParametersRow, 1)
@@ -301,6 +310,23 @@ class JournalRepository:
     def append(self, row: JournalEntryRow) -> None:
         self.session.add(row)
         self.session.flush()
+
+    def mark(
+        self,
+        entry_id: uuid.UUID,
+        *,
+        sync_status: str,
+        sales_order_number: str | None,
+        error: str | None,
+    ) -> bool:
+        row = self.get(entry_id)
+        if row is None:
+            return False
+        row.sync_status = sync_status
+        row.sales_order_number = sales_order_number
+        row.error = error
+        self.session.flush()
+        return True
 
     def after(self, seq: int, limit: int) -> Sequence[JournalEntryRow]:
         return self.session.scalars(
@@ -474,6 +500,13 @@ class StagingRepository:
 class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def add(self, row: OutboxMessageRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def get(self, message_id: uuid.UUID) -> OutboxMessageRow | None:
+        return self.session.get(OutboxMessageRow, message_id)
 
     def unsent(self, limit: int) -> Sequence[OutboxMessageRow]:
         query = (

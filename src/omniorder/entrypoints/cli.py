@@ -22,6 +22,7 @@ from rich.table import Table
 from omniorder.adapters import migrate
 from omniorder.adapters.db import make_engine, make_session_factory
 from omniorder.adapters.store_gateway import HttpStoreGateway
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.config import Settings
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
@@ -137,11 +138,10 @@ def hq_issue_store_token(
 
 def _issue_token(settings: Settings, store: str) -> str | None:
     from omniorder.service_layer.auth import token_hash
-    from omniorder.service_layer.unit_of_work import UnitOfWork
 
     engine = make_engine(settings.hq_database_url())
     try:
-        with UnitOfWork(make_session_factory(engine)) as uow:
+        with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
             row = uow.records.store(store)
             if row is None:
                 return None
@@ -260,7 +260,7 @@ def demo(
 def _set_store_urls(settings: Settings, urls: dict[str, str]) -> None:
     engine = make_engine(settings.hq_database_url())
     try:
-        with UnitOfWork(make_session_factory(engine)) as uow:
+        with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
             for code, url in urls.items():
                 row = uow.records.store(code)
                 if row is not None:
@@ -271,11 +271,10 @@ def _set_store_urls(settings: Settings, urls: dict[str, str]) -> None:
 
 
 def _has_parameters(settings: Settings) -> bool:
-    from omniorder.service_layer.unit_of_work import UnitOfWork
 
     engine = make_engine(settings.hq_database_url())
     try:
-        with UnitOfWork(make_session_factory(engine)) as uow:
+        with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
             return uow.records.parameters() is not None
     finally:
         engine.dispose()
@@ -300,7 +299,7 @@ def _job_context(
 ) -> tuple[Callable[[], UnitOfWork], HttpStoreGateway]:
     settings = _settings(data_dir, database_url)
     factory = make_session_factory(make_engine(settings.hq_database_url()))
-    return (lambda: UnitOfWork(factory)), HttpStoreGateway(job_token=settings.job_token)
+    return (lambda: SqlAlchemyUnitOfWork(factory)), HttpStoreGateway(job_token=settings.job_token)
 
 
 def _print_result(title: str, result: dict[str, object]) -> None:

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.config import Settings
 from omniorder.domain.errors import InvalidInput
 from omniorder.domain.money import Money
@@ -40,7 +41,7 @@ class AppContext:
         self.clock = clock
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory)
+        return SqlAlchemyUnitOfWork(self.session_factory)
 
 
 def get_ctx(request: Request) -> AppContext:

@@ -12,7 +12,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from omniorder.adapters.orm import ParametersRow, StoreRow
-from omniorder.adapters.repositories import RecordRepository
 from omniorder.domain.creation import ChargeRequest, LineRequest, NewOrder, child_id
 from omniorder.domain.errors import InvalidInput, MissingChargeCode, NotFound
 from omniorder.domain.money import Money
@@ -20,6 +19,7 @@ from omniorder.domain.order import Address
 from omniorder.domain.settlement import TenderIn
 from omniorder.domain.statuses import Fulfilment, OrderType, Tender
 from omniorder.domain.tax import TaxTable
+from omniorder.service_layer.unit_of_work import Records
 
 
 @dataclass(frozen=True)
@@ -59,21 +59,21 @@ def store_today(store: StoreRow, now: datetime) -> date:
     return now.astimezone(ZoneInfo(store.time_zone)).date()
 
 
-def require_parameters(records: RecordRepository) -> ParametersRow:
+def require_parameters(records: Records) -> ParametersRow:
     params = records.parameters()
     if params is None:
         raise NotFound("Retail parameters are not set up yet; ask HQ to configure them.")
     return params
 
 
-def require_store(records: RecordRepository, code: str) -> StoreRow:
+def require_store(records: Records, code: str) -> StoreRow:
     store = records.store(code)
     if store is None:
         raise NotFound(f"Store {code} is not known.")
     return store
 
 
-def tax_table(records: RecordRepository, params: ParametersRow) -> TaxTable:
+def tax_table(records: Records, params: ParametersRow) -> TaxTable:
     return TaxTable(
         {(r.tax_group, r.jurisdiction): r.rate for r in records.tax_rates()},
         default_rate=params.default_tax_rate,
@@ -81,7 +81,7 @@ def tax_table(records: RecordRepository, params: ParametersRow) -> TaxTable:
 
 
 def price_cart(
-    records: RecordRepository, request: OrderInput, *, store_code: str, channel_ref: str
+    records: Records, request: OrderInput, *, store_code: str, channel_ref: str
 ) -> NewOrder:
     """Resolve every reference of the cart and price it with this store's channel data."""
     params = require_parameters(records)
@@ -129,7 +129,7 @@ def price_cart(
 
 
 def price_line(
-    records: RecordRepository,
+    records: Records,
     line: LineInput,
     where: str,
     *,
@@ -186,7 +186,7 @@ def price_line(
 
 
 def shipping_charge(
-    records: RecordRepository,
+    records: Records,
     amount: Money | None,
     lines: list[LineRequest],
     params: ParametersRow,
@@ -197,7 +197,7 @@ def shipping_charge(
     return _shipping_amount(records, amount, lines, params, taxes)
 
 
-def _ship_to(records: RecordRepository, account: str, line: LineInput, where: str) -> Address:
+def _ship_to(records: Records, account: str, line: LineInput, where: str) -> Address:
     if line.ship_to is not None:
         return line.ship_to
     if line.ship_to_address_id is None:
@@ -219,7 +219,7 @@ def _ship_to(records: RecordRepository, account: str, line: LineInput, where: st
 
 
 def _shipping_amount(
-    records: RecordRepository,
+    records: Records,
     amount: Money | None,
     lines: list[LineRequest],
     params: ParametersRow,

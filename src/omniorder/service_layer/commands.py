@@ -14,7 +14,6 @@ from uuid import UUID
 
 from pydantic import Field, TypeAdapter
 
-from omniorder.adapters.documents import decode
 from omniorder.domain import cancellation, editing, fulfilment, returns
 from omniorder.domain.editing import OrderEdit
 from omniorder.domain.errors import StaleVersion
@@ -25,6 +24,7 @@ from omniorder.domain.returns import ReturnLineIn, ShippingRefundPolicy
 from omniorder.domain.settlement import TenderIn
 from omniorder.domain.staff import Authorization
 from omniorder.domain.statuses import Tender
+from omniorder.service_layer.documents import decode
 
 
 @dataclass(frozen=True)

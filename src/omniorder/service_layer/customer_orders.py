@@ -8,11 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from omniorder.adapters.documents import (
-    new_order_to_document,
-    order_from_document,
-    order_to_document,
-)
 from omniorder.domain.creation import NewOrder, create_order, differing_field
 from omniorder.domain.errors import IdInUse, NotFound, OmniorderError, Unavailable
 from omniorder.domain.order import Order
@@ -24,6 +19,11 @@ from omniorder.service_layer.cart import (
     price_cart,
     require_store,
     store_today,
+)
+from omniorder.service_layer.documents import (
+    new_order_to_document,
+    order_from_document,
+    order_to_document,
 )
 from omniorder.service_layer.ports import HQ, PaymentConnector
 from omniorder.service_layer.unit_of_work import UnitOfWork

@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
-from omniorder.adapters.documents import order_from_document
 from omniorder.adapters.orm import FunctionalityProfileRow, JournalEntryRow
 from omniorder.domain.order import Order
 from omniorder.domain.statuses import SyncStatus
 from omniorder.service_layer.cart import require_store
+from omniorder.service_layer.documents import order_from_document
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
 
@@ -100,14 +100,12 @@ def acknowledge(uow: UnitOfWork, acknowledgements: list[dict[str, Any]]) -> int:
     count = 0
     with uow:
         for ack in acknowledgements:
-            row = uow.journal.get(UUID(str(ack["entry_id"])))
-            if row is None:
-                continue
-            row.sync_status = str(ack["status"])
-            row.sales_order_number = ack.get("sales_order_number")
-            row.error = ack.get("error")
-            count += 1
-        uow.session.flush()
+            count += uow.journal.mark(
+                UUID(str(ack["entry_id"])),
+                sync_status=str(ack["status"]),
+                sales_order_number=ack.get("sales_order_number"),
+                error=ack.get("error"),
+            )
         for ack in acknowledgements:
             document = ack.get("order")
             if not document:

@@ -38,7 +38,7 @@ def queue_pickup_ready(uow: UnitOfWork, *, before: Order, after: Order, now: dat
     queued = 0
     for location in sorted(newly_ready):
         message_id = uuid5(after.id, f"pickup-ready:{location}")
-        if uow.session.get(OutboxMessageRow, message_id) is not None:
+        if uow.outbox.get(message_id) is not None:
             continue
         store = uow.records.store(location)
         where = f"{store.name} ({location})" if store else location
@@ -47,7 +47,7 @@ def queue_pickup_ready(uow: UnitOfWork, *, before: Order, after: Order, now: dat
             for line in after.lines
             if line.location == location and line.open_qty
         )
-        uow.session.add(
+        uow.outbox.add(
             OutboxMessageRow(
                 id=message_id,
                 kind="pickup_ready",

@@ -23,8 +23,6 @@ from uuid import UUID, uuid5
 
 from pydantic import Field, TypeAdapter
 
-from omniorder.adapters.documents import decode
-from omniorder.adapters.repositories import OrderRepository, RecordRepository
 from omniorder.domain import cancellation
 from omniorder.domain.creation import ChargeRequest, LineRequest
 from omniorder.domain.editing import LineChange, OrderEdit
@@ -46,6 +44,8 @@ from omniorder.service_layer.cart import (
     store_today,
     tax_table,
 )
+from omniorder.service_layer.documents import decode
+from omniorder.service_layer.unit_of_work import Orders, Records
 
 # -- the requests -----------------------------------------------------------------------------
 
@@ -172,7 +172,7 @@ def tenders_of(request: Request) -> tuple[TenderIn, ...]:
     return getattr(request, "tenders", ())
 
 
-def check_tender_ids(orders: OrderRepository, order: Order, request: Request) -> None:
+def check_tender_ids(orders: Orders, order: Order, request: Request) -> None:
     """Payment ids are the client's: one already used by another order is a 409 naming it,
     never a database error."""
     for index, tender in enumerate(tenders_of(request)):
@@ -194,7 +194,7 @@ def with_tenders(request: Request, tenders: tuple[TenderIn, ...]) -> Request:
 
 
 def perform(
-    order: Order, operation: OperationRequest, records: RecordRepository, auth: Authorization
+    order: Order, operation: OperationRequest, records: Records, auth: Authorization
 ) -> bool:
     """Resolve the request with `records` (the applier's parameters and master data) and
     apply it to the order; False when this operation was applied before (idempotent).
@@ -245,7 +245,7 @@ class Preview:
 
 
 def preview(
-    order: Order, operation: OperationRequest, records: RecordRepository, auth: Authorization
+    order: Order, operation: OperationRequest, records: Records, auth: Authorization
 ) -> Preview:
     """What the operation would do, computed on a copy of the order: nothing is written.
 
@@ -267,9 +267,7 @@ def preview(
     return Preview(order=trial, due=settled_by(trial, {p.id for p in order.payments}))
 
 
-def resolve(
-    order: Order, operation: OperationRequest, records: RecordRepository
-) -> commands.Command:
+def resolve(order: Order, operation: OperationRequest, records: Records) -> commands.Command:
     """The command the request stands for, under `records`' parameters and master data."""
     return commands.Command(
         operation_id=operation.operation_id,
@@ -283,9 +281,7 @@ def resolve(
     )
 
 
-def _action(
-    order: Order, operation: OperationRequest, records: RecordRepository
-) -> commands.Action:
+def _action(order: Order, operation: OperationRequest, records: Records) -> commands.Action:
     request = operation.request
     match request:
         case PickListRequest():
@@ -303,14 +299,14 @@ def _action(
             return _convert(order, operation, request, records)
 
 
-def default_cancellation_charge(order: Order, records: RecordRepository) -> Money:
+def default_cancellation_charge(order: Order, records: Records) -> Money:
     """The charge shown to the associate, who may change it (docs/rules.md §6)."""
     params = require_parameters(records)
     return cancellation.cancellation_charge(order, params.cancellation_charge_percent)
 
 
 def _cancel(
-    order: Order, operation: OperationRequest, request: CancelRequest, records: RecordRepository
+    order: Order, operation: OperationRequest, request: CancelRequest, records: Records
 ) -> commands.Cancel:
     params = require_parameters(records)
     amount = (
@@ -335,7 +331,7 @@ def _cancel(
     )
 
 
-def _return(order: Order, request: ReturnRequest, records: RecordRepository) -> commands.Return:
+def _return(order: Order, request: ReturnRequest, records: Records) -> commands.Return:
     params = require_parameters(records)
     matches = [i for i in order.invoices if request.invoice in (i.number, str(i.id))]
     if not matches:
@@ -355,7 +351,7 @@ def _return(order: Order, request: ReturnRequest, records: RecordRepository) -> 
 
 
 def _edit(
-    order: Order, operation: OperationRequest, request: EditRequest, records: RecordRepository
+    order: Order, operation: OperationRequest, request: EditRequest, records: Records
 ) -> commands.Edit:
     """Edit lines, dates and charges; prices stay locked unless recalculated (docs/rules.md §4)."""
     params = require_parameters(records)
@@ -455,7 +451,7 @@ def merged(line: OrderLine, update: LineUpdate) -> LineInput:
 
 
 def _convert(
-    order: Order, operation: OperationRequest, request: ConvertRequest, records: RecordRepository
+    order: Order, operation: OperationRequest, request: ConvertRequest, records: Records
 ) -> commands.ConvertQuote:
     """Convert a quote to a customer order; an expired quote is re-priced (docs/rules.md §8)."""
     params = require_parameters(records)

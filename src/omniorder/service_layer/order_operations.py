@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid5
 
-from omniorder.adapters.documents import order_from_document
 from omniorder.domain import fulfilment
 from omniorder.domain.errors import NotFound, OmniorderError, Unavailable
 from omniorder.domain.money import Money
@@ -31,6 +30,7 @@ from omniorder.service_layer import customer_orders, journal
 from omniorder.service_layer import operation_requests as requests
 from omniorder.service_layer.cards import authorize_cards, refund_to_cards, void_cards
 from omniorder.service_layer.cart import LineInput, PaymentInput
+from omniorder.service_layer.documents import order_from_document
 from omniorder.service_layer.operation_requests import (
     LineUpdate,
     OperationRequest,

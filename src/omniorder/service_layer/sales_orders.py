@@ -8,9 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from omniorder.adapters.documents import new_order_from_document
 from omniorder.adapters.orm import CustomerAddressRow
-from omniorder.adapters.repositories import RecordRepository
 from omniorder.domain import fulfilment
 from omniorder.domain.creation import NewOrder, create_order, differing_field
 from omniorder.domain.errors import IdInUse, InvalidInput, NotFound, PermissionDenied
@@ -25,8 +23,9 @@ from omniorder.service_layer.auth import staff_from_row
 from omniorder.service_layer.cards import refund_to_cards
 from omniorder.service_layer.cart import require_store, store_today
 from omniorder.service_layer.commands import Command, Ship, apply, command_from_document
+from omniorder.service_layer.documents import new_order_from_document
 from omniorder.service_layer.ports import PaymentConnector
-from omniorder.service_layer.unit_of_work import UnitOfWork
+from omniorder.service_layer.unit_of_work import Records, UnitOfWork
 
 
 def accept_sales_order(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> Order:
@@ -95,7 +94,7 @@ def _check_payment_ids(uow: UnitOfWork, new: NewOrder) -> None:
             )
 
 
-def _check_references(records: RecordRepository, new: NewOrder) -> None:
+def _check_references(records: Records, new: NewOrder) -> None:
     if records.customer(new.customer_account) is None:
         raise InvalidInput(
             "customer_account", f"Customer {new.customer_account} does not exist at HQ."
@@ -115,7 +114,7 @@ def _check_references(records: RecordRepository, new: NewOrder) -> None:
                 )
 
 
-def _check_prices(records: RecordRepository, new: NewOrder, versions: dict[str, Any]) -> None:
+def _check_prices(records: Records, new: NewOrder, versions: dict[str, Any]) -> None:
     """A store's price is accepted when it is HQ's price, or when HQ changed that price after
     the version the store's channel data had (the store priced it with the list it had, which
     the customer saw and paid against). Any other price is refused, naming the line, so the
@@ -144,7 +143,7 @@ def _instant(value: Any) -> datetime | None:
 
 
 def _authorization(
-    records: RecordRepository, operator_id: str, override_by: str | None, store_code: str
+    records: Records, operator_id: str, override_by: str | None, store_code: str
 ) -> Authorization:
     """Who acts, from HQ's own staff records: the operator and any approving manager must
     exist at HQ and work at this store (or HQ-wide). What each may do is then checked by the
@@ -169,7 +168,7 @@ def _authorization(
     )
 
 
-def _warehouses(records: RecordRepository) -> Callable[[str], str]:
+def _warehouses(records: Records) -> Callable[[str], str]:
     def warehouse_of(store_code: str) -> str:
         store = records.store(store_code)
         return store.warehouse if store else store_code
@@ -177,7 +176,7 @@ def _warehouses(records: RecordRepository) -> Callable[[str], str]:
     return warehouse_of
 
 
-def _move_stock(records: RecordRepository, before: Position, after: Position) -> None:
+def _move_stock(records: Records, before: Position, after: Position) -> None:
     """Reserve, release, issue and take back stock as the order's position changed
     (docs/rules.md §2.7: ordering beyond availability is allowed — a back order)."""
     for (location, sku), (reserved, on_hand) in sorted(stock_changes(before, after).items()):
@@ -317,7 +316,7 @@ def ship_sales_order(
     return order
 
 
-def _remember_addresses(records: RecordRepository, order: Order) -> None:
+def _remember_addresses(records: Records, order: Order) -> None:
     """A new ship-to address typed at the POS is saved to the customer (docs/rules.md §2.2)."""
     customer = records.customer(order.customer_account)
     if customer is None:

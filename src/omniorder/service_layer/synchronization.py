@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from omniorder.adapters.documents import order_to_document
 from omniorder.adapters.orm import StoreRow, StoreTransactionRow
 from omniorder.domain.errors import NotFound, OmniorderError, Unavailable
 from omniorder.domain.statuses import SyncStatus
 from omniorder.service_layer import sales_orders
+from omniorder.service_layer.documents import order_to_document
 from omniorder.service_layer.notifications import Mailer, send_outbox
 from omniorder.service_layer.ports import StoreGateway
 from omniorder.service_layer.unit_of_work import UnitOfWork
@@ -149,15 +149,15 @@ def synchronize(
 
 
 def _apply_one(uow: UnitOfWork, row: StoreTransactionRow, now: datetime, result: JobResult) -> None:
-    savepoint = uow.session.begin_nested()
     try:
-        if row.kind == "create":
-            order = sales_orders.create_in(uow, document=row.document, store_code=row.store_code)
-        else:
-            order = sales_orders.apply_in(uow, document=row.document, store_code=row.store_code)
-        savepoint.commit()
+        with uow.savepoint():
+            if row.kind == "create":
+                order = sales_orders.create_in(
+                    uow, document=row.document, store_code=row.store_code
+                )
+            else:
+                order = sales_orders.apply_in(uow, document=row.document, store_code=row.store_code)
     except Exception as error:  # one bad entry must not stall every other order
-        savepoint.rollback()
         row.status = SyncStatus.FAILED.value
         row.error = (
             error.message

@@ -1,59 +1,251 @@
-"""The unit of work: one database transaction that rolls back unless committed."""
+"""The unit of work the use cases run in, and the repositories it offers, as protocols.
+
+A use case is handed a unit of work it has not entered yet; `with uow:` opens one database
+transaction that rolls back unless the use case calls `uow.commit()`. The SQLAlchemy
+implementation lives in `adapters/unit_of_work.py`; tests have an in-memory one
+(`tests/fakes.py`). Master-data records are the adapters' row types, read and written whole
+(docs/architecture.md, *Layers*).
+"""
 
 from __future__ import annotations
 
+import builtins
+import uuid
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
 from types import TracebackType
+from typing import Any, Protocol, Self, TypeVar
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from omniorder.adapters.repositories import (
-    AuthSessionRepository,
-    CounterRepository,
-    JournalRepository,
-    OrderRepository,
-    OutboxRepository,
-    RecordRepository,
-    StagingRepository,
+from omniorder.adapters.orm import (
+    AuthSessionRow,
+    Base,
+    ChargeCodeRow,
+    CustomerRow,
+    DeliveryModeRow,
+    FunctionalityProfileRow,
+    InventoryRow,
+    JournalEntryRow,
+    OutboxMessageRow,
+    ParametersRow,
+    ProductRow,
+    StaffRow,
+    StoreRow,
+    StoreTransactionRow,
+    TaxRateRow,
 )
+from omniorder.domain.order import Order
+
+RowT = TypeVar("RowT", bound=Base)
 
 
-class UnitOfWork:
-    orders: OrderRepository
-    records: RecordRepository
-    counters: CounterRepository
-    auth_sessions: AuthSessionRepository
-    journal: JournalRepository
-    staging: StagingRepository
-    outbox: OutboxRepository
+class Orders(Protocol):
+    """Orders, loaded and saved whole as the domain's `Order`."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self.session_factory = session_factory
+    def add(self, order: Order) -> None:
+        """A new order; an order or payment id already taken raises the domain's `IdInUse`."""
+        ...
 
-    def __enter__(self) -> UnitOfWork:
-        self.session = self.session_factory()
-        self.orders = OrderRepository(self.session)
-        self.records = RecordRepository(self.session)
-        self.counters = CounterRepository(self.session)
-        self.auth_sessions = AuthSessionRepository(self.session)
-        self.journal = JournalRepository(self.session)
-        self.staging = StagingRepository(self.session)
-        self.outbox = OutboxRepository(self.session)
-        return self
+    def get(self, order_id: uuid.UUID, *, for_update: bool = False) -> Order | None: ...
+
+    def get_by_ref(self, ref: str, *, for_update: bool = False) -> Order | None:
+        """By sales-order number or channel reference."""
+        ...
+
+    def order_of_payment(self, payment_id: uuid.UUID) -> uuid.UUID | None: ...
+
+    def put(self, order: Order) -> None:
+        """Replace a copy whole, whatever its version (the store's cache of HQ's orders)."""
+        ...
+
+    def save(self, order: Order, *, expected_version: int) -> None:
+        """Save a change; another writer since `expected_version` raises `StaleVersion`."""
+        ...
+
+    def search(
+        self,
+        *,
+        text: str | None = None,
+        customer_account: str | None = None,
+        store_code: str | None = None,
+        status: str | None = None,
+        sku: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Order]: ...
+
+
+class Records(Protocol):
+    """Master-data records (stores, products, customers, …), read and written whole."""
+
+    def get(self, row_type: type[RowT], key: Any) -> RowT | None: ...
+
+    def list(self, row_type: type[RowT], *order_by: Any) -> Sequence[RowT]: ...
+
+    def put(self, row: RowT) -> RowT: ...
+
+    def delete(self, row: Base) -> None: ...
+
+    def clear(self, row_type: type[Base]) -> None: ...
+
+    def export(
+        self, row_type: type[Base], *, exclude: frozenset[str] = frozenset()
+    ) -> builtins.list[dict[str, Any]]:
+        """Every record of a type as JSON-ready dicts in key order (customers with their
+        addresses), for the channel-data download."""
+        ...
+
+    def replace_all(self, row_type: type[Base], items: Sequence[dict[str, Any]]) -> int:
+        """Replace a whole cached table with exported dicts (the store's download)."""
+        ...
+
+    def parameters(self) -> ParametersRow | None: ...
+
+    def store(self, code: str) -> StoreRow | None: ...
+
+    def profile(self, code: str) -> FunctionalityProfileRow | None: ...
+
+    def product(self, sku: str) -> ProductRow | None: ...
+
+    def delivery_mode(self, code: str) -> DeliveryModeRow | None: ...
+
+    def charge_code(self, code: str) -> ChargeCodeRow | None: ...
+
+    def customer(self, account: str) -> CustomerRow | None: ...
+
+    def staff(self, operator_id: str) -> StaffRow | None: ...
+
+    def tax_rates(self) -> Sequence[TaxRateRow]: ...
+
+    def search_customers(self, text: str, limit: int = 25) -> Sequence[CustomerRow]: ...
+
+    def search_products(self, text: str, limit: int = 25) -> Sequence[ProductRow]: ...
+
+    def inventory(self, sku: str) -> Sequence[InventoryRow]: ...
+
+    def adjust_stock(
+        self, location: str, sku: str, *, on_hand: int = 0, reserved: int = 0
+    ) -> None: ...
+
+
+class Counters(Protocol):
+    def next(self, name: str) -> int:
+        """The next number of a named sequence; concurrent callers never get the same one."""
+        ...
+
+
+class AuthSessions(Protocol):
+    def add(self, row: AuthSessionRow) -> None: ...
+
+    def get(self, token_hash: str) -> AuthSessionRow | None: ...
+
+    def delete(self, token_hash: str) -> None: ...
+
+
+class Journal(Protocol):
+    """The store's append-only journal (docs/rules.md §10)."""
+
+    def append(self, row: JournalEntryRow) -> None: ...
+
+    def after(self, seq: int, limit: int) -> Sequence[JournalEntryRow]: ...
+
+    def get(self, entry_id: uuid.UUID) -> JournalEntryRow | None: ...
+
+    def for_order(self, order_id: uuid.UUID) -> Sequence[JournalEntryRow]: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def mark(
+        self,
+        entry_id: uuid.UUID,
+        *,
+        sync_status: str,
+        sales_order_number: str | None,
+        error: str | None,
+    ) -> bool:
+        """Record HQ's acknowledgement of an entry; False when the entry is unknown."""
+        ...
+
+
+class Staging(Protocol):
+    """HQ staging of pulled store transactions, and the pull watermarks."""
+
+    def watermark(self, store_code: str) -> int: ...
+
+    def stage(self, rows: Sequence[dict[str, Any]], store_code: str, last_seq: int) -> int: ...
+
+    def claim_pending(self, limit: int) -> Sequence[StoreTransactionRow]: ...
+
+    def is_blocked(self, row: StoreTransactionRow) -> bool: ...
+
+    def get(self, transaction_id: int) -> StoreTransactionRow | None: ...
+
+    def search(
+        self, *, status: str | None, store_code: str | None, limit: int, offset: int = 0
+    ) -> Sequence[StoreTransactionRow]: ...
+
+    def failed(self) -> Sequence[StoreTransactionRow]: ...
+
+    def unacknowledged(self, store_code: str, limit: int) -> Sequence[StoreTransactionRow]: ...
+
+    def statuses_of(self, order_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]: ...
+
+    def mark_acknowledged(self, sent: list[tuple[int, str, int]]) -> int: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+
+class Outbox(Protocol):
+    """E-mails waiting to be sent (docs/operations.md)."""
+
+    def add(self, row: OutboxMessageRow) -> None: ...
+
+    def get(self, message_id: uuid.UUID) -> OutboxMessageRow | None: ...
+
+    def unsent(self, limit: int) -> Sequence[OutboxMessageRow]: ...
+
+    def for_order(self, order_id: uuid.UUID) -> Sequence[OutboxMessageRow]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: entered with `with`, rolled back on leaving unless committed."""
+
+    @property
+    def orders(self) -> Orders: ...
+
+    @property
+    def records(self) -> Records: ...
+
+    @property
+    def counters(self) -> Counters: ...
+
+    @property
+    def auth_sessions(self) -> AuthSessions: ...
+
+    @property
+    def journal(self) -> Journal: ...
+
+    @property
+    def staging(self) -> Staging: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    def __enter__(self) -> Self: ...
 
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> None:
-        # Detach what was loaded first, so that records returned to the caller stay readable;
-        # then drop whatever was not committed.
-        self.session.expunge_all()
-        self.session.rollback()
-        self.session.close()
+    ) -> None: ...
 
-    def commit(self) -> None:
-        self.session.commit()
+    def commit(self) -> None: ...
 
-    def rollback(self) -> None:
-        self.session.rollback()
+    def rollback(self) -> None: ...
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested transaction: what runs inside is undone alone if it raises."""
+        ...

@@ -9,13 +9,13 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from omniorder.adapters.documents import order_to_document
 from omniorder.entrypoints.deps import NowDep, UowDep, operation_id_for
 from omniorder.entrypoints.hq.context import CallingStore, HQStaff, require_same_store
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
 from omniorder.entrypoints.schemas import CustomerOrderPublic, SignIn, TokenPublic
 from omniorder.service_layer import auth, catalogue, sales_orders, synchronization
 from omniorder.service_layer.channel_data import export_channel_data
+from omniorder.service_layer.documents import order_to_document
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 

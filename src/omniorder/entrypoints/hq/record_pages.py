@@ -32,7 +32,6 @@ from omniorder.adapters.orm import (
     StoreRow,
     TaxRateRow,
 )
-from omniorder.adapters.repositories import RecordRepository
 from omniorder.domain.errors import InvalidInput, NotFound
 from omniorder.domain.money import Money
 from omniorder.entrypoints.deps import UowDep
@@ -47,7 +46,7 @@ from omniorder.entrypoints.hq.form_fields import (
 )
 from omniorder.entrypoints.hq.pages import PageStaff, currency_of, page_router, render
 from omniorder.entrypoints.web import format_money, format_percent
-from omniorder.service_layer.unit_of_work import UnitOfWork
+from omniorder.service_layer.unit_of_work import Records, UnitOfWork
 
 router = page_router()
 
@@ -76,7 +75,7 @@ class Resource:
     keys: tuple[FormField, ...]
     fields: tuple[FormField, ...]
     columns: tuple[Column, ...]
-    search: Callable[[RecordRepository, str], Sequence[Any]] | None = None
+    search: Callable[[Records, str], Sequence[Any]] | None = None
     lookups: Callable[[UnitOfWork], Lookups] = lambda _uow: {}
     extra_template: str | None = None
     kinds: dict[str, str] = field(default_factory=dict)

@@ -9,11 +9,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.config import Settings
 from omniorder.entrypoints.deps import AppContext, NowDep, get_ctx, utc_now
 from omniorder.service_layer.cart import require_store, store_today
 from omniorder.service_layer.ports import HQ, PaymentConnector
-from omniorder.service_layer.unit_of_work import UnitOfWork
 
 
 class StoreContext(AppContext):
@@ -44,7 +44,7 @@ StoreCtx = Annotated[StoreContext, Depends(get_store_ctx)]
 
 def get_store_today(ctx: StoreCtx, now: NowDep) -> date:
     """This store's local date (requested dates and quote expiry are judged by it)."""
-    with UnitOfWork(ctx.session_factory) as uow:
+    with SqlAlchemyUnitOfWork(ctx.session_factory) as uow:
         return store_today(require_store(uow.records, ctx.store_code), now)
 
 
