@@ -256,7 +256,7 @@ def complete_the_fault_schedules(
     """Run HQ's P-job (pull, then acknowledge) here, each time on new connections, until
     every proxy has been through its whole fault schedule. Each run reads every store's
     journal, so it takes at most len(SCHEDULE) runs. Returns how many it took."""
-    new_uow = partial(UnitOfWork, hq)
+    new_uow = partial(SqlAlchemyUnitOfWork, hq)
     runs = 0
     while not all(proxy.cycles_completed for proxy in proxies.values()):
         assert runs < len(SCHEDULE), {code: p.scheduled for code, p in proxies.items()}

@@ -74,8 +74,13 @@ def field_id(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "-", name).strip("-") or "form"
 
 
+SHARED_TEMPLATES = Path(__file__).parent / "templates"
+
+
 def make_templates(directory: Path) -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(directory))
+    """An app's templates: its own `directory` first, then the ones both apps share
+    (SHARED_TEMPLATES: signin.html and _macros.html)."""
+    templates = Jinja2Templates(directory=[directory, SHARED_TEMPLATES])
     env = templates.env
     env.filters["money"] = format_money
     env.filters["day"] = format_date

@@ -7,25 +7,23 @@ HQ staff (role hq_admin) may use them. Every POST form carries a CSRF token (web
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from omniorder.domain.errors import OmniorderError, PermissionDenied
+from omniorder.domain.errors import PermissionDenied
 from omniorder.domain.staff import Role, Staff
+from omniorder.entrypoints import signin
 from omniorder.entrypoints.deps import NowDep, UowDep, get_ctx
 from omniorder.entrypoints.web import (
-    clear_session_cookie,
-    field_errors,
     html_error,
     make_templates,
     page_globals,
     page_route_class,
     require_session_token,
-    session_token,
-    set_session_cookie,
 )
 from omniorder.service_layer import auth
 from omniorder.service_layer.unit_of_work import UnitOfWork
@@ -74,17 +72,12 @@ def currency_of(uow: UnitOfWork) -> str:
         return parameters.currency if parameters else "USD"
 
 
-def safe_next(target: str) -> str:
-    """Only paths on this server: never `//other.site` or an absolute URL."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"
-
-
-# -- sign in / sign out ---------------------------------------------------------------------
+# -- sign in / sign out (the shared form: entrypoints/signin.py) ----------------------------
 
 
 @router.get("/signin", response_class=HTMLResponse)
 def sign_in_page(request: Request, next: str = "/") -> HTMLResponse:
-    return render(request, "signin.html", staff=None, next=safe_next(next), form={}, errors={})
+    return signin.sign_in_form(request, partial(render, staff=None), next=next)
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -92,54 +85,26 @@ def sign_in(
     request: Request,
     uow: UowDep,
     now: NowDep,
-    operator_id: Annotated[str, Form(max_length=20)] = "",
-    password: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/",
+    operator_id: signin.OperatorIdField = "",
+    password: signin.PasswordField = "",
+    next: signin.NextField = "/",
 ) -> Response:
-    errors: dict[str, str] = {}
-    if not operator_id.strip():
-        errors["operator_id"] = "Enter your operator id."
-    if not password:
-        errors["password"] = "Enter your password."
-    if not errors:
-        hours = get_ctx(request).settings.session_hours
-        try:
-            token, _staff = auth.sign_in(
-                uow,
-                operator_id=operator_id.strip(),
-                password=password,
-                store_code=None,
-                now=now,
-                hours=hours,
-            )
-        except OmniorderError as error:
-            errors = {
-                ("password" if key.startswith("permission:") else key): message
-                for key, message in field_errors(error).items()
-            }
-        else:
-            response = RedirectResponse(safe_next(next), status_code=303)
-            set_session_cookie(request, response, token, hours)
-            return response
-    return render(
+    return signin.sign_in(
         request,
-        "signin.html",
-        staff=None,
-        status_code=422,
-        next=safe_next(next),
-        form={"operator_id": operator_id},
-        errors=errors,
+        partial(render, staff=None),
+        uow,
+        now=now,
+        operator_id=operator_id,
+        password=password,
+        next=next,
+        store_code=None,
+        hours=get_ctx(request).settings.session_hours,
     )
 
 
 @router.post("/signout")
 def sign_out(request: Request, uow: UowDep) -> Response:
-    token = session_token(request)
-    if token:
-        auth.sign_out(uow, token=token)
-    response = RedirectResponse("/signin", status_code=303)
-    clear_session_cookie(response)
-    return response
+    return signin.sign_out(request, uow)
 
 
 @router.get("/")

@@ -20,7 +20,7 @@ from omniorder.domain.errors import OmniorderError
 from omniorder.entrypoints.deps import utc_now
 from omniorder.entrypoints.http_errors import install_error_handlers
 from omniorder.entrypoints.nul_guard import RejectNulCharacters
-from omniorder.entrypoints.store import action_pages, api, journal_api, operations_api, pages
+from omniorder.entrypoints.store import api, journal_api, operations_api, pages
 from omniorder.entrypoints.store.context import StoreContext
 from omniorder.service_layer.channel_data import import_channel_data
 from omniorder.service_layer.ports import HQ, PaymentConnector
@@ -77,7 +77,6 @@ def create_store_app(
     app.include_router(operations_api.router)
     app.include_router(journal_api.router)
     app.include_router(pages.router)
-    app.include_router(action_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/health", tags=["operations"])
