@@ -137,18 +137,14 @@ def hq_issue_store_token(
 
 
 def _issue_token(settings: Settings, store: str) -> str | None:
-    from omniorder.service_layer.auth import token_hash
+    from omniorder.domain.errors import NotFound
+    from omniorder.service_layer.master_data import issue_store_token
 
     engine = make_engine(settings.hq_database_url())
     try:
-        with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
-            row = uow.records.store(store)
-            if row is None:
-                return None
-            token = secrets.token_urlsafe(32)
-            row.token_hash = token_hash(token)
-            uow.commit()
-            return token
+        return issue_store_token(SqlAlchemyUnitOfWork(make_session_factory(engine)), store)
+    except NotFound:
+        return None
     finally:
         engine.dispose()
 
@@ -258,14 +254,11 @@ def demo(
 
 
 def _set_store_urls(settings: Settings, urls: dict[str, str]) -> None:
+    from omniorder.service_layer.master_data import set_store_server_urls
+
     engine = make_engine(settings.hq_database_url())
     try:
-        with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
-            for code, url in urls.items():
-                row = uow.records.store(code)
-                if row is not None:
-                    row.server_url = url
-            uow.commit()
+        set_store_server_urls(SqlAlchemyUnitOfWork(make_session_factory(engine)), urls)
     finally:
         engine.dispose()
 

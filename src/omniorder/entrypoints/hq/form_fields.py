@@ -22,7 +22,6 @@ from omniorder.service_layer.unit_of_work import UnitOfWork
 
 Kind = Literal["text", "money", "percent", "rate", "int", "bool", "choice", "password"]
 Choices = Callable[[UnitOfWork], list[tuple[str, str]]]
-KEY_PATTERN = r"^[A-Za-z0-9_.-]{1,40}$"
 GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
@@ -167,12 +166,3 @@ def in_words(item: Any, kind: str) -> str:
     if error_type == "literal_error":
         return "Choose one of the options."
     return str(item.get("msg", "This value is not valid.")) + "."
-
-
-def key_error(text: str) -> str | None:
-    """Keys end up in URLs and other records' references: a short code, no spaces."""
-    if not text:
-        return "Enter a code."
-    if not re.match(KEY_PATTERN, text):
-        return "Use up to 40 letters, digits, “.”, “_” or “-”, with no spaces."
-    return None

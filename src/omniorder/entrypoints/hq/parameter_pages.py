@@ -1,34 +1,30 @@
-"""Back office: the retail parameters (docs/rules.md §1), saved as PUT /api/v1/parameters."""
+"""Back office: the retail parameters (docs/rules.md §1), saved by the same use case as
+PUT /api/v1/parameters (`master_data.update_parameters`): same checks, same write."""
 
 from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from omniorder.adapters.orm import ChargeCodeRow, DeliveryModeRow
-from omniorder.domain.errors import InvalidInput, NotFound
+from omniorder.domain.errors import InvalidInput
 from omniorder.entrypoints.deps import UowDep
 from omniorder.entrypoints.hq import master_data_schemas as s
-from omniorder.entrypoints.hq import records
 from omniorder.entrypoints.hq.form_fields import Choices, FormField, read_fields, shown, validate
 from omniorder.entrypoints.hq.pages import PageStaff, page_router, render
+from omniorder.service_layer import master_data
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
 router = page_router()
 
 
 def _charge_codes(uow: UnitOfWork) -> list[tuple[str, str]]:
-    with uow:
-        return [
-            (c.code, c.description) for c in uow.records.list(ChargeCodeRow, ChargeCodeRow.code)
-        ]
+    return [(c.code, c.description) for c in master_data.list_records(uow, "charge-codes")]
 
 
 def _delivery_modes(kind: str) -> Choices:
     def choices(uow: UnitOfWork) -> list[tuple[str, str]]:
-        with uow:
-            modes = uow.records.list(DeliveryModeRow, DeliveryModeRow.code)
-            return [(m.code, m.name) for m in modes if m.kind == kind]
+        modes = master_data.list_records(uow, "delivery-modes")
+        return [(m.code, m.name) for m in modes if m.kind == kind]
 
     return choices
 
@@ -98,11 +94,7 @@ KINDS = {f.name: f.kind for f in FIELDS}
 
 
 def _current(uow: UnitOfWork) -> s.Parameters:
-    with uow:
-        row = uow.records.parameters()
-        if row is None:
-            raise NotFound("Retail parameters are not set up yet.")
-        return s.Parameters.model_validate(row)
+    return s.Parameters.model_validate(master_data.get_parameters(uow))
 
 
 def _page(
@@ -150,8 +142,7 @@ async def save_parameters(request: Request, uow: UowDep, staff: PageStaff) -> Re
         body, errors = validate(s.Parameters, {**current.model_dump(), **values}, KINDS)
     if body is not None:
         try:
-            # The very function behind PUT /api/v1/parameters: same checks, same write.
-            records.put_parameters(body, uow, staff)  # type: ignore[arg-type]
+            master_data.update_parameters(uow, body.model_dump())
         except InvalidInput as error:
             errors = {error.field: error.message}
         else:

@@ -1,15 +1,16 @@
 """Back office: master data — functionality profiles, stores, products and prices, tax rates,
 delivery modes, charge codes, customers, staff and inventory.
 
-Each kind of record has a list (with search) and an edit form. A form is checked by the same
-pydantic schema as the JSON API and saved by the same builder functions (records.py), through
-the records repository in one unit of work; fields a form does not show keep their values.
+Each kind of record (service_layer/master_data.py) has a list (with search) and an edit
+form. A form is checked by the same pydantic schema as the JSON API and saved by the same use
+case (`master_data.put_record`), whose refusals are shown next to the field they name; fields
+a form does not show keep their values.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -20,33 +21,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.datastructures import FormData
 
-from omniorder.adapters.orm import (
-    Base,
-    ChargeCodeRow,
-    CustomerRow,
-    DeliveryModeRow,
-    FunctionalityProfileRow,
-    InventoryRow,
-    ProductRow,
-    StaffRow,
-    StoreRow,
-    TaxRateRow,
-)
-from omniorder.domain.errors import InvalidInput, NotFound
+from omniorder.domain.errors import IdInUse, InvalidInput
 from omniorder.domain.money import Money
 from omniorder.entrypoints.deps import UowDep
 from omniorder.entrypoints.hq import master_data_schemas as s
-from omniorder.entrypoints.hq import records
-from omniorder.entrypoints.hq.form_fields import (
-    FormField,
-    key_error,
-    read_fields,
-    shown,
-    validate,
-)
+from omniorder.entrypoints.hq.form_fields import FormField, read_fields, shown, validate
 from omniorder.entrypoints.hq.pages import PageStaff, currency_of, page_router, render
 from omniorder.entrypoints.web import format_money, format_percent
-from omniorder.service_layer.unit_of_work import Records, UnitOfWork
+from omniorder.service_layer import master_data
+from omniorder.service_layer.unit_of_work import UnitOfWork
 
 router = page_router()
 
@@ -62,33 +45,32 @@ class Column:
 
 @dataclass(frozen=True)
 class Resource:
-    """One kind of master-data record as the back office shows it."""
+    """How the back office shows one kind of master-data record (`master_data.RESOURCES`)."""
 
-    path: str  # the same segment as its JSON API, /api/v1/<path>
+    path: str  # the kind's name: the same segment as its JSON API, /api/v1/<path>
     title: str
-    singular: str
-    row_type: type[Base]
     schema: type[BaseModel]
     public: type[BaseModel]
-    build: records.Builder
-    order_by: tuple[Any, ...]
     keys: tuple[FormField, ...]
     fields: tuple[FormField, ...]
     columns: tuple[Column, ...]
-    search: Callable[[Records, str], Sequence[Any]] | None = None
     lookups: Callable[[UnitOfWork], Lookups] = lambda _uow: {}
     extra_template: str | None = None
     kinds: dict[str, str] = field(default_factory=dict)
 
-    def key_of(self, values: dict[str, str]) -> Any:
-        parts = tuple(values[k.name] for k in self.keys)
-        return parts if len(parts) > 1 else parts[0]
+    @property
+    def data(self) -> master_data.Resource:
+        return master_data.RESOURCES[self.path]
+
+    @property
+    def singular(self) -> str:
+        return self.data.singular
 
     def key_text(self, values: dict[str, str]) -> str:
-        return " / ".join(values[k.name] for k in self.keys)
+        return self.data.key_text(values)
 
     def row_keys(self, row: Any) -> dict[str, str]:
-        return {k.name: str(getattr(row, k.name)) for k in self.keys}
+        return self.data.key_values(row)
 
 
 def _attr(name: str) -> Callable[[Any, Lookups], str]:
@@ -104,12 +86,10 @@ def _money(name: str) -> Callable[[Any, Lookups], str]:
 
 
 def _choices_of(
-    row_type: type[Base], order: Any, label: Callable[[Any], str], *, blank: str | None = None
+    name: str, label: Callable[[Any], str], *, blank: str | None = None
 ) -> Callable[[UnitOfWork], list[tuple[str, str]]]:
     def choices(uow: UnitOfWork) -> list[tuple[str, str]]:
-        with uow:
-            rows: Sequence[Any] = uow.records.list(row_type, order)
-            listed = [(str(r.code), label(r)) for r in rows]
+        listed = [(str(r.code), label(r)) for r in master_data.list_records(uow, name)]
         return [("", blank), *listed] if blank is not None else listed
 
     return choices
@@ -124,50 +104,42 @@ def _fixed(*pairs: tuple[str, str]) -> Callable[[UnitOfWork], list[tuple[str, st
 
 
 def _tax_groups(uow: UnitOfWork) -> list[tuple[str, str]]:
-    with uow:
-        groups = {r.tax_group for r in uow.records.list(TaxRateRow, TaxRateRow.tax_group)}
-        groups |= {r.tax_group for r in uow.records.list(ChargeCodeRow, ChargeCodeRow.code)}
-        groups |= {r.tax_group for r in uow.records.list(ProductRow, ProductRow.sku)}
+    groups: set[str] = set()
+    for name in ("tax-rates", "charge-codes", "products"):
+        groups |= {r.tax_group for r in master_data.list_records(uow, name)}
     return [(g, g) for g in sorted(groups)]
 
 
 def _profile_users(uow: UnitOfWork) -> Lookups:
-    with uow:
-        users: dict[str, list[str]] = {}
-        for store in uow.records.list(StoreRow, StoreRow.code):
-            users.setdefault(store.profile_code, []).append(store.code)
+    users: dict[str, list[str]] = {}
+    for store in master_data.list_records(uow, "stores"):
+        users.setdefault(store.profile_code, []).append(store.code)
     return {"users": users}
 
 
 def _locations(uow: UnitOfWork) -> list[tuple[str, str]]:
-    with uow:
-        places: set[str] = set()
-        for store in uow.records.list(StoreRow, StoreRow.code):
-            places |= {store.warehouse, store.shipping_warehouse}
-        places |= {r.location for r in uow.records.list(InventoryRow, InventoryRow.location)}
+    places: set[str] = set()
+    for store in master_data.list_records(uow, "stores"):
+        places |= {store.warehouse, store.shipping_warehouse}
+    places |= {r.location for r in master_data.list_records(uow, "inventory")}
     return [(p, p) for p in sorted(places)]
 
 
 def _skus(uow: UnitOfWork) -> list[tuple[str, str]]:
-    with uow:
-        return [(p.sku, p.name) for p in uow.records.list(ProductRow, ProductRow.sku)]
+    return [(p.sku, p.name) for p in master_data.list_records(uow, "products")]
 
 
-PROFILES = _choices_of(FunctionalityProfileRow, FunctionalityProfileRow.code, lambda r: r.name)
+PROFILES = _choices_of("functionality-profiles", lambda r: r.name)
 STORES_OR_HQ = _choices_of(
-    StoreRow, StoreRow.code, lambda r: f"{r.code} · {r.name}", blank="None (HQ, every store)"
+    "stores", lambda r: f"{r.code} · {r.name}", blank="None (HQ, every store)"
 )
 
 RESOURCES: tuple[Resource, ...] = (
     Resource(
         path="functionality-profiles",
         title="Functionality profiles",
-        singular="functionality profile",
-        row_type=FunctionalityProfileRow,
         schema=s.FunctionalityProfile,
         public=s.FunctionalityProfilePublic,
-        build=records._plain(FunctionalityProfileRow),
-        order_by=(FunctionalityProfileRow.code,),
         keys=(FormField("code", "Code"),),
         fields=(
             FormField("name", "Name"),
@@ -208,12 +180,8 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         path="stores",
         title="Stores",
-        singular="store",
-        row_type=StoreRow,
         schema=s.Store,
         public=s.StorePublic,
-        build=records._store,
-        order_by=(StoreRow.code,),
         keys=(FormField("code", "Store code"),),
         fields=(
             FormField("name", "Name"),
@@ -256,12 +224,8 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         path="products",
         title="Products and prices",
-        singular="product",
-        row_type=ProductRow,
         schema=s.Product,
         public=s.ProductPublic,
-        build=records._plain(ProductRow),
-        order_by=(ProductRow.sku,),
         keys=(FormField("sku", "SKU"),),
         fields=(
             FormField("name", "Name"),
@@ -278,17 +242,12 @@ RESOURCES: tuple[Resource, ...] = (
             Column("Tax group", _attr("tax_group")),
             Column("Active", _yes_no("is_active")),
         ),
-        search=lambda repo, text: repo.search_products(text, limit=100),
     ),
     Resource(
         path="tax-rates",
         title="Tax rates",
-        singular="tax rate",
-        row_type=TaxRateRow,
         schema=s.TaxRate,
         public=s.TaxRatePublic,
-        build=records._plain(TaxRateRow),
-        order_by=(TaxRateRow.tax_group, TaxRateRow.jurisdiction),
         keys=(
             FormField("tax_group", "Tax group", suggestions=_tax_groups),
             FormField(
@@ -307,12 +266,8 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         path="delivery-modes",
         title="Delivery modes",
-        singular="delivery mode",
-        row_type=DeliveryModeRow,
         schema=s.DeliveryMode,
         public=s.DeliveryModePublic,
-        build=records._plain(DeliveryModeRow),
-        order_by=(DeliveryModeRow.code,),
         keys=(FormField("code", "Code"),),
         fields=(
             FormField("name", "Name"),
@@ -339,12 +294,8 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         path="charge-codes",
         title="Charge codes",
-        singular="charge code",
-        row_type=ChargeCodeRow,
         schema=s.ChargeCode,
         public=s.ChargeCodePublic,
-        build=records._plain(ChargeCodeRow),
-        order_by=(ChargeCodeRow.code,),
         keys=(FormField("code", "Code"),),
         fields=(
             FormField("description", "Description"),
@@ -359,12 +310,8 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         path="customers",
         title="Customers",
-        singular="customer",
-        row_type=CustomerRow,
         schema=s.Customer,
         public=s.CustomerPublic,
-        build=records._customer,
-        order_by=(CustomerRow.account,),
         keys=(FormField("account", "Account"),),
         fields=(
             FormField("name", "Name"),
@@ -383,18 +330,13 @@ RESOURCES: tuple[Resource, ...] = (
                 ),
             ),
         ),
-        search=lambda repo, text: repo.search_customers(text, limit=100),
         extra_template="_addresses.html",
     ),
     Resource(
         path="staff",
         title="Staff and roles",
-        singular="staff member",
-        row_type=StaffRow,
         schema=s.StaffMember,
         public=s.StaffPublic,
-        build=records._staff,
-        order_by=(StaffRow.operator_id,),
         keys=(FormField("operator_id", "Operator id"),),
         fields=(
             FormField("name", "Name"),
@@ -434,12 +376,8 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         path="inventory",
         title="Inventory",
-        singular="stock record",
-        row_type=InventoryRow,
         schema=s.Inventory,
         public=s.InventoryPublic,
-        build=records._plain(InventoryRow),
-        order_by=(InventoryRow.location, InventoryRow.sku),
         keys=(
             FormField("location", "Location", suggestions=_locations),
             FormField("sku", "SKU", suggestions=_skus),
@@ -466,6 +404,7 @@ RESOURCES: tuple[Resource, ...] = (
     ),
 )
 BY_PATH = {r.path: r for r in RESOURCES}
+assert BY_PATH.keys() == master_data.RESOURCES.keys(), "a page for every kind of master data"
 
 
 def nav_entries() -> list[tuple[str, str]]:
@@ -484,16 +423,12 @@ def list_page(request: Request, resource: Resource, uow: UnitOfWork, staff: Any)
     q = request.query_params.get("q", "").strip()[:100]
     currency = currency_of(uow)
     lookups = {"currency": currency, **resource.lookups(uow)}
-    with uow:
-        if q and resource.search is not None:
-            rows = list(resource.search(uow.records, q))
-        else:
-            rows = list(uow.records.list(resource.row_type, *resource.order_by))
-            if q:
-                rows = [r for r in rows if _matches(r, resource, lookups, q)]
-        table = [
-            (resource.row_keys(r), [c.value(r, lookups) for c in resource.columns]) for r in rows
-        ]
+    rows = master_data.search_records(uow, resource.path, q) if q else None
+    if rows is None:
+        rows = master_data.list_records(uow, resource.path)
+        if q:
+            rows = [r for r in rows if _matches(r, resource, lookups, q)]
+    table = [(resource.row_keys(r), [c.value(r, lookups) for c in resource.columns]) for r in rows]
     return render(
         request,
         "records.html",
@@ -588,11 +523,8 @@ def show_edit(request: Request, resource: Resource, uow: UnitOfWork, staff: Any)
         return edit_page(
             request, resource, uow, staff, is_new=True, form=form, errors={}, public=None
         )
-    with uow:
-        row = uow.records.get(resource.row_type, resource.key_of(keys))
-        if row is None:
-            raise NotFound(f"No {resource.singular} {resource.key_text(keys)}.")
-        found = resource.public.model_validate(row).model_dump()
+    row = master_data.get_record(uow, resource.path, keys)
+    found = resource.public.model_validate(row).model_dump()
     return edit_page(
         request,
         resource,
@@ -635,7 +567,7 @@ async def save(request: Request, resource: Resource, uow: UnitOfWork, staff: Any
     keys = _key_values(resource, submitted)
     currency = currency_of(uow)
     form = {**keys, **{f.name: str(submitted.get(f.name) or "") for f in resource.fields}}
-    errors = {k: m for k, m in ((k, key_error(v)) for k, v in keys.items()) if m}
+    errors = master_data.key_errors(resource.path, keys)
     values, field_errors = read_fields(resource.fields, form, currency)
     errors.update(field_errors)
     address_rows: list[dict[str, str]] | None = None
@@ -644,31 +576,21 @@ async def save(request: Request, resource: Resource, uow: UnitOfWork, staff: Any
         address_rows.append(dict.fromkeys((*ADDRESS_KEYS, "remove"), "") | {"country": "US"})
     public: dict[str, Any] | None = None
     if not errors:
-        with uow:
-            existing = uow.records.get(resource.row_type, resource.key_of(keys))
-            if is_new and existing is not None:
-                first = resource.keys[0].name
-                errors[first] = (
-                    f"{resource.singular.capitalize()} {resource.key_text(keys)} "
-                    "already exists; open it from the list to change it."
-                )
-            elif not is_new and existing is None:
-                raise NotFound(f"No {resource.singular} {resource.key_text(keys)}.")
+        # Fields the form does not show keep their stored values.
+        existing = None if is_new else master_data.get_record(uow, resource.path, keys)
+        public = resource.public.model_validate(existing).model_dump() if existing else {}
+        data = {n: v for n, v in public.items() if n in resource.schema.model_fields}
+        data.update(values)
+        body, errors = validate(resource.schema, data, _kinds(resource))
+        if body is not None:
+            try:
+                master_data.put_record(uow, resource.path, keys, body.model_dump(), is_new=is_new)
+            except (InvalidInput, IdInUse) as error:
+                errors = {error.field: error.message}
             else:
-                public = resource.public.model_validate(existing).model_dump() if existing else {}
-                data = {n: v for n, v in public.items() if n in resource.schema.model_fields}
-                data.update(values)
-                body, errors = validate(resource.schema, data, _kinds(resource))
-                if body is not None:
-                    try:
-                        uow.records.put(resource.build(keys, body, existing))
-                        uow.commit()
-                    except InvalidInput as error:
-                        errors = {error.field: error.message}
-                    else:
-                        saved = f"{resource.singular.capitalize()} {resource.key_text(keys)} saved."
-                        target = f"/{resource.path}?{urlencode({'saved': saved})}"
-                        return RedirectResponse(target, status_code=303)
+                saved = f"{resource.singular.capitalize()} {resource.key_text(keys)} saved."
+                target = f"/{resource.path}?{urlencode({'saved': saved})}"
+                return RedirectResponse(target, status_code=303)
     return edit_page(
         request,
         resource,
@@ -708,5 +630,6 @@ for _resource in RESOURCES:
 async def issue_token(request: Request, uow: UowDep, staff: PageStaff) -> HTMLResponse:
     """A new HQ token for a store server, shown once (the old one stops working)."""
     code = str((await request.form()).get("code") or "")
-    issued = records.issue_store_token(code, uow, staff)  # the API's own function
+    token = master_data.issue_store_token(uow, code)
+    issued = {"store_code": code, "token": token}
     return render(request, "store_token.html", staff=staff, issued=issued)
