@@ -43,7 +43,6 @@ from omniorder.adapters.store_gateway import HttpStoreGateway
 from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.domain.money import Money
 from omniorder.service_layer import synchronization
-from omniorder.service_layer.unit_of_work import UnitOfWork
 from tests.builders import SOON
 from tests.conftest import PostgresDatabases, require_backend
 from tests.faults import FAULTS, SCHEDULE, FaultyProxy

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from omniorder.adapters.orm import InventoryRow
-from omniorder.domain.errors import InvalidInput, StaleVersion, Unavailable
+from omniorder.domain.errors import QuantityOutOfRange, StaleVersion, Unavailable
 from omniorder.domain.money import Money
 from omniorder.domain.order import Order
 from omniorder.domain.statuses import OrderStatus
@@ -107,7 +107,7 @@ def test_a_refused_pickup_changes_nothing_at_hq_or_the_store(world: FastWorld) -
     order = lamps_and_pillow(world)
     before = world.both()
 
-    with pytest.raises(InvalidInput, match="Only 3"):
+    with pytest.raises(QuantityOutOfRange, match="Only 3"):
         ops.pick_up(
             ctx(world),
             ref=order.channel_ref,

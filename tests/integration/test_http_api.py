@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import uuid
 
-from tests.builders import SOON
+import pytest
+
+from tests.builders import HOME_C0001, SOON
 from tests.integration.conftest import STORE_TOKEN, Apps
 from tests.service.snapshots import snapshot
 
@@ -258,3 +262,227 @@ def test_openapi_documents_the_public_paths(apps: Apps) -> None:
         "/api/v1/staff",
         "/api/v1/inventory/{location}/{sku}",
     } <= set(hq_paths)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        pytest.param(
+            "/api/v1/stores/S009",
+            {
+                "name": "Harbour",
+                "time_zone": "America/New_York",
+                "region": "NY",
+                "warehouse": "S009",
+                "shipping_warehouse": "WH1",
+                "profile_code": "NOPE",
+            },
+            "profile_code",
+            id="a store's functionality profile",
+        ),
+        pytest.param(
+            "/api/v1/products/KETTLE",
+            {"name": "Kettle", "price_amount": 3900, "tax_group": "NOPE"},
+            "tax_group",
+            id="a product's tax group",
+        ),
+        pytest.param(
+            "/api/v1/charge-codes/GIFTWRAP",
+            {"description": "Gift wrap", "tax_group": "NOPE"},
+            "tax_group",
+            id="a charge code's tax group",
+        ),
+        pytest.param(
+            "/api/v1/staff/3001",
+            {"name": "Nell Nowhere", "role": "cashier", "store_code": "S999", "password": "x" * 8},
+            "store_code",
+            id="a staff member's store",
+        ),
+        pytest.param(
+            "/api/v1/inventory/WH1/NOPE",
+            {"on_hand_qty": 3},
+            "sku",
+            id="a stock record's product",
+        ),
+        pytest.param(
+            "/api/v1/stores/S%20009",
+            {
+                "name": "Harbour",
+                "time_zone": "America/New_York",
+                "region": "NY",
+                "warehouse": "S009",
+                "shipping_warehouse": "WH1",
+                "profile_code": "SYNC",
+            },
+            "code",
+            id="a key with a space",
+        ),
+        pytest.param(
+            "/api/v1/functionality-profiles/" + "P" * 21,
+            {"name": "Too long a code"},
+            "code",
+            id="a key longer than its column",
+        ),
+        pytest.param(
+            "/api/v1/customers/C0100",
+            {
+                "name": "Hedy Lamarr",
+                "addresses": [
+                    {
+                        "id": str(HOME_C0001),
+                        "name": "Hedy Lamarr",
+                        "street": "9 Frequency Hop",
+                        "city": "Vienna",
+                        "region": "VA",
+                        "postal_code": "22180",
+                    }
+                ],
+            },
+            "addresses[0].id",
+            id="another customer's address",
+        ),
+    ],
+)
+def test_hq_refuses_master_data_naming_what_does_not_exist(
+    apps: Apps, path: str, body: dict[str, object], field: str
+) -> None:
+    admin = apps.hq_admin()
+    before = snapshot(apps.hq_db.session_factory, ignore=("auth_sessions",))
+
+    response = apps.hq.put(path, json=body, headers=admin)
+
+    assert response.status_code in (409, 422), response.text
+    assert response.json()["error"]["field"] == field
+    assert snapshot(apps.hq_db.session_factory, ignore=("auth_sessions",)) == before
+
+
+def test_hq_master_data_naming_what_exists_is_saved(apps: Apps) -> None:
+    admin = apps.hq_admin()
+
+    store = apps.hq.put(
+        "/api/v1/stores/S009",
+        json={
+            "name": "Harbour",
+            "time_zone": "America/New_York",
+            "region": "NY",
+            "warehouse": "S009",
+            "shipping_warehouse": "WH1",
+            "profile_code": "ASYNC",
+        },
+        headers=admin,
+    )
+    staff = apps.hq.put(
+        "/api/v1/staff/9001",
+        json={"name": "Hal Harbour", "role": "cashier", "store_code": "S009", "password": "x" * 8},
+        headers=admin,
+    )
+    stock = apps.hq.put("/api/v1/inventory/S009/SOFA-3S", json={"on_hand_qty": 1}, headers=admin)
+
+    assert (store.status_code, staff.status_code, stock.status_code) == (200, 200, 200)
+    assert apps.hq.get("/api/v1/staff/9001", headers=admin).json()["store_code"] == "S009"
+
+
+def test_a_new_staff_member_without_a_password_is_refused(apps: Apps) -> None:
+    admin = apps.hq_admin()
+
+    response = apps.hq.put(
+        "/api/v1/staff/9002", json={"name": "No Password", "role": "cashier"}, headers=admin
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "password"
+    assert apps.hq.get("/api/v1/staff/9002", headers=admin).status_code == 404
+
+
+def test_a_store_token_is_issued_once_and_replaces_the_old_one(apps: Apps) -> None:
+    admin = apps.hq_admin()
+
+    issued = apps.hq.post("/api/v1/stores/S001/token", headers=admin)
+    unknown = apps.hq.post("/api/v1/stores/S999/token", headers=admin)
+
+    assert issued.status_code == 200
+    assert issued.json()["store_code"] == "S001"
+    old = apps.hq.get("/api/v1/channel-data/stores/S001", headers=_bearer(STORE_TOKEN))
+    new = apps.hq.get("/api/v1/channel-data/stores/S001", headers=_bearer(issued.json()["token"]))
+    assert (old.status_code, new.status_code) == (401, 200)
+    assert unknown.status_code == 404
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_refusals_carry_a_stable_code_with_the_field(apps: Apps) -> None:
+    """Clients branch on `code`, never on the sentence (docs/api.md, *Errors*)."""
+    headers = apps.sign_in()
+    past = pickup_order()
+    past["lines"][0]["requested_date"] = "2020-01-01"  # type: ignore[index]
+
+    refused = apps.store.post("/api/v1/customer-orders", json=past, headers=headers)
+
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "date_not_allowed"
+    assert refused.json()["error"]["field"] == "lines[0].requested_date"
+
+    order = apps.store.post("/api/v1/customer-orders", json=pickup_order(), headers=headers)
+    assert order.status_code == 201, order.text
+    line_id = order.json()["lines"][0]["id"]
+    before = snapshot(apps.hq_db.session_factory)
+
+    too_many = apps.store.post(
+        f"/api/v1/customer-orders/{order.json()['channel_ref']}/pickups",
+        json={"lines": {line_id: 2}, "collected_by": "Ada"},
+        headers=headers,
+    )
+
+    # Decided at HQ; the store passes HQ's code and field through unchanged.
+    assert too_many.status_code == 422
+    assert too_many.json()["error"]["code"] == "quantity_out_of_range"
+    assert too_many.json()["error"]["field"] == f"lines.{line_id}"
+    assert snapshot(apps.hq_db.session_factory) == before
+
+
+def back_office(apps: Apps) -> str:
+    """Sign the HQ test client in to the back office, as a browser would be; its CSRF token."""
+    token = apps.hq_admin()["Authorization"].removeprefix("Bearer ")
+    apps.hq.cookies.set("omniorder_session", token)
+    return hashlib.sha256(f"omniorder-csrf:{token}".encode()).hexdigest()
+
+
+def test_the_back_office_form_marks_the_field_the_service_refused(apps: Apps) -> None:
+    csrf = back_office(apps)
+    before = snapshot(apps.hq_db.session_factory, ignore=("auth_sessions",))
+
+    response = apps.hq.post(
+        "/stores/edit",
+        data={
+            "csrf_token": csrf,
+            "is_new": "yes",
+            "code": "S009",
+            "name": "Harbour",
+            "time_zone": "America/New_York",
+            "region": "NY",
+            "is_pickup_location": "yes",
+            "warehouse": "S009",
+            "shipping_warehouse": "WH1",
+            "profile_code": "NOPE",
+        },
+    )
+
+    assert response.status_code == 422
+    assert 'data-error-for="profile_code">Functionality profile NOPE does not exist.' in (
+        response.text
+    )
+    assert snapshot(apps.hq_db.session_factory, ignore=("auth_sessions",)) == before
+
+
+def test_the_back_office_issues_a_store_token_shown_once(apps: Apps) -> None:
+    csrf = back_office(apps)
+
+    page = apps.hq.post("/stores/token", data={"csrf_token": csrf, "code": "S001"})
+
+    found = re.search(r'value="([^"]+)" readonly data-token', page.text)
+    assert page.status_code == 200
+    assert found
+    channel = apps.hq.get("/api/v1/channel-data/stores/S001", headers=_bearer(found[1]))
+    assert channel.status_code == 200

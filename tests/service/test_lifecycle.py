@@ -14,6 +14,7 @@ from omniorder.domain.money import Money
 from omniorder.domain.order import Order
 from omniorder.domain.returns import ReturnLineIn
 from omniorder.domain.statuses import OrderStatus, OrderType, PaymentPurpose, Tender
+from omniorder.entrypoints.history_words import describe
 from omniorder.service_layer import order_operations as ops
 from omniorder.service_layer.customer_orders import create_customer_order, find_orders, get_order
 from omniorder.service_layer.order_operations import Context, EditInput, LineUpdate
@@ -462,7 +463,8 @@ def test_an_expired_quote_is_repriced_when_converted(world: World) -> None:
     order = ops.convert_quote(ctx(world, days=31), ref=quote.channel_ref, payments=(cash("10.89"),))
 
     assert order.lines[0].unit_price == usd("100.00")
-    assert "re-priced" in order.events[-1].detail
+    assert order.events[-1].flags == ("repriced",)
+    assert describe(order.events[-1]).startswith("re-priced, deposit ")
 
 
 def test_an_order_this_store_has_no_copy_of_is_fetched_from_hq(world: World) -> None:

@@ -35,6 +35,7 @@ from omniorder.domain.statuses import (
     PaymentPurpose,
     Tender,
 )
+from omniorder.entrypoints.history_words import describe
 
 ORDER_ID = UUID("00000000-0000-0000-0000-0000000000a1")
 TENDER_1 = UUID("00000000-0000-0000-0000-0000000000b1")
@@ -402,7 +403,14 @@ def test_creating_an_order_records_one_event() -> None:
     assert event.at == NOW
     assert event.operator_id == "1001"
     assert event.override_by is None
-    assert event.detail == (
+    assert event.counts == {"lines": 3}
+    assert event.amounts == {
+        "total": Money.parse("1772.18"),
+        "deposit_required": Money.parse("174.50"),
+        "paid": Money.parse("201.71"),
+    }
+    assert event.flags == ()
+    assert describe(event) == (
         "3 line(s), total 1772.18 USD, deposit required 174.50 USD, paid 201.71 USD"
     )
 
@@ -413,7 +421,8 @@ def test_creating_a_quote_records_a_quote_created_event() -> None:
     [event] = quote.events
     assert event.action == "quote_created"
     assert event.operator_id == "1001"
-    assert event.detail == "1 line(s), total 1414.29 USD"
+    assert (event.counts, event.amounts) == ({"lines": 1}, {"total": Money.parse("1414.29")})
+    assert describe(event) == "1 line(s), total 1414.29 USD"
 
 
 # -- deterministic ids ---------------------------------------------------------------------
@@ -655,7 +664,10 @@ def test_a_supervisor_may_override_the_deposit() -> None:
     [event] = order.events
     assert event.operator_id == "1003"
     assert event.override_by is None
-    assert event.detail.endswith("deposit required 50.00 USD, deposit overridden, paid 77.21 USD")
+    assert event.flags == ("deposit_overridden",)
+    assert describe(event).endswith(
+        "deposit required 50.00 USD, deposit overridden, paid 77.21 USD"
+    )
 
 
 def test_a_cashier_may_override_the_deposit_with_a_manager_override() -> None:

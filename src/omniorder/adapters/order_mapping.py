@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from omniorder.adapters.orm import (
     FulfilmentDocumentRow,
@@ -23,6 +24,7 @@ from omniorder.domain.order import (
     FulfilmentDocument,
     Invoice,
     InvoiceLine,
+    LineCount,
     Order,
     OrderEvent,
     OrderLine,
@@ -30,7 +32,14 @@ from omniorder.domain.order import (
     ReturnLine,
     ReturnOrder,
 )
-from omniorder.domain.statuses import ChargeKind, Fulfilment, OrderType, PaymentPurpose, Tender
+from omniorder.domain.statuses import (
+    ChargeKind,
+    Fulfilment,
+    OrderEventType,
+    OrderType,
+    PaymentPurpose,
+    Tender,
+)
 
 
 def order_from_row(row: OrderRow) -> Order:
@@ -136,10 +145,11 @@ def order_from_row(row: OrderRow) -> Order:
             OrderEvent(
                 id=e.id,
                 at=e.at,
-                action=e.action,
+                action=OrderEventType(e.action),
                 operator_id=e.operator_id,
                 detail=e.detail,
                 override_by=e.override_by,
+                **event_params_from_json(e.params or {}),
             )
             for e in row.events
         ],
@@ -300,6 +310,7 @@ def order_to_row(order: Order) -> OrderRow:
                 operator_id=e.operator_id,
                 detail=e.detail,
                 override_by=e.override_by,
+                params=event_params_to_json(e),
             )
             for n, e in enumerate(order.events)
         ],
@@ -335,3 +346,25 @@ def _line_to_row(order: Order, line: OrderLine) -> OrderLineRow:
         cancelled_qty=line.cancelled_qty,
         returned_qty=line.returned_qty,
     )
+
+
+def event_params_to_json(event: OrderEvent) -> dict[str, Any] | None:
+    """What an event changed, as JSON: amounts in minor units with their currency."""
+    params: dict[str, Any] = {
+        "amounts": {k: [m.amount, m.currency] for k, m in event.amounts.items()},
+        "lines": [[c.sku, c.quantity] for c in event.lines],
+        "counts": event.counts,
+        "flags": list(event.flags),
+        "collected_by": event.collected_by,
+    }
+    return params if any(params.values()) else None
+
+
+def event_params_from_json(params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "amounts": {k: Money(int(a), str(c)) for k, (a, c) in params.get("amounts", {}).items()},
+        "lines": tuple(LineCount(str(sku), int(q)) for sku, q in params.get("lines", [])),
+        "counts": {k: int(v) for k, v in params.get("counts", {}).items()},
+        "flags": tuple(params.get("flags", [])),
+        "collected_by": params.get("collected_by"),
+    }

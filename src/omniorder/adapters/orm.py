@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -379,6 +380,8 @@ class OrderEventRow(Base):
     operator_id: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str] = mapped_column(Text, default="")
     override_by: Mapped[str | None] = mapped_column(String(20))
+    # What the event changed, as data (adapters/order_mapping.py, `event_params`).
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class FulfilmentDocumentRow(Base):

@@ -6,13 +6,20 @@ from collections.abc import Mapping
 from decimal import Decimal
 from uuid import UUID
 
-from omniorder.domain.errors import InvalidInput, MissingChargeCode, OrderPartlyInvoiced
+from omniorder.domain.errors import (
+    InvalidInput,
+    MissingChargeCode,
+    NegativeAmount,
+    OrderPartlyInvoiced,
+    QuantityOutOfRange,
+    UnknownLine,
+)
 from omniorder.domain.history import Operation, all_or_nothing, record, require_live_order
 from omniorder.domain.money import Money
 from omniorder.domain.order import Charge, Invoice, Order
 from omniorder.domain.settlement import TenderIn, settle
 from omniorder.domain.staff import Permission
-from omniorder.domain.statuses import ChargeKind, Fulfilment, PaymentPurpose, Tender
+from omniorder.domain.statuses import ChargeKind, Fulfilment, OrderEventType, PaymentPurpose, Tender
 
 
 def cancellation_charge(order: Order, percent: Decimal) -> Money:
@@ -46,7 +53,7 @@ def cancel_order(
             "or return what was invoiced."
         )
     if charge.amount < 0:
-        raise InvalidInput("charge", "A cancellation charge cannot be negative.")
+        raise NegativeAmount("charge", "A cancellation charge cannot be negative.")
     if charge.amount > 0 and not charge_code:
         raise MissingChargeCode(
             "Set the cancellation charge code in the retail parameters, or cancel with no charge."
@@ -93,7 +100,7 @@ def cancel_order(
             id_seed=op.refund_id,
         )
     )
-    record(order, op, "cancelled", f"charge {charge}, settled {due}")
+    record(order, op, OrderEventType.CANCELLED, amounts={"charge": charge, "settled": due})
     return invoice
 
 
@@ -118,11 +125,11 @@ def cancel_lines(
         try:
             line = order.line(line_id)
         except KeyError:
-            raise InvalidInput(f"lines.{line_id}", "That line is not on this order.") from None
+            raise UnknownLine(f"lines.{line_id}", "That line is not on this order.") from None
         if not line.is_customer_order_line:
             raise InvalidInput(f"lines.{line_id}", "Carry-out lines were sold; return them.")
         if not 0 < qty <= line.open_qty:
-            raise InvalidInput(
+            raise QuantityOutOfRange(
                 f"lines.{line_id}", f"Between 1 and {line.open_qty} of {line.sku} can be cancelled."
             )
         line.cancelled_qty += qty
@@ -148,7 +155,7 @@ def cancel_lines(
             id_seed=op.refund_id,
         )
     )
-    record(order, op, "lines_cancelled", f"refund {-refund}")
+    record(order, op, OrderEventType.LINES_CANCELLED, amounts={"refund": -refund})
     return refund
 
 

@@ -12,9 +12,14 @@ from decimal import Decimal
 from uuid import UUID, uuid5
 
 from omniorder.domain.errors import (
+    DateNotAllowed,
     DepositOverrideNotAllowed,
     InvalidInput,
+    NegativeAmount,
+    NoShipOrPickupLine,
     PaymentMismatch,
+    PaymentNotAccepted,
+    QuantityOutOfRange,
     QuoteTakesNoPayment,
 )
 from omniorder.domain.money import Money, total
@@ -34,6 +39,7 @@ from omniorder.domain.staff import Authorization, Permission
 from omniorder.domain.statuses import (
     ChargeKind,
     Fulfilment,
+    OrderEventType,
     OrderType,
     PaymentPurpose,
 )
@@ -130,7 +136,7 @@ def create_order(new: NewOrder, *, auth: Authorization, today: date, now: dateti
     if not lines:
         raise InvalidInput("lines", "Add at least one product to the order.")
     if all(not line.is_customer_order_line for line in lines):
-        raise InvalidInput(
+        raise NoShipOrPickupLine(
             "lines",
             "Every line is carry-out: that is an ordinary sale, not a customer order. "
             "Choose ship or pick up for at least one line.",
@@ -180,10 +186,18 @@ def create_order(new: NewOrder, *, auth: Authorization, today: date, now: dateti
         OrderEvent(
             id=child_id(new.id, "event-1"),
             at=now,
-            action="quote_created" if is_quote else "order_created",
+            action=OrderEventType.QUOTE_CREATED if is_quote else OrderEventType.ORDER_CREATED,
             operator_id=auth.staff.operator_id,
-            detail=_created_detail(order),
             override_by=auth.override_by.operator_id if auth.override_by else None,
+            counts={"lines": len(order.lines)},
+            amounts={"total": order.order_total}
+            if is_quote
+            else {
+                "total": order.order_total,
+                "deposit_required": order.required_deposit,
+                "paid": order.amount_paid,
+            },
+            flags=("deposit_overridden",) if order.deposit_override is not None else (),
         )
     )
     return order
@@ -192,17 +206,17 @@ def create_order(new: NewOrder, *, auth: Authorization, today: date, now: dateti
 def _new_line(new: NewOrder, index: int, request: LineRequest, today: date) -> OrderLine:
     where = f"lines[{index}]"
     if request.quantity <= 0:
-        raise InvalidInput(f"{where}.quantity", "Quantity must be at least 1.")
+        raise QuantityOutOfRange(f"{where}.quantity", "Quantity must be at least 1.")
     if request.unit_price.amount < 0:
-        raise InvalidInput(f"{where}.unit_price", "A price cannot be negative.")
+        raise NegativeAmount(f"{where}.unit_price", "A price cannot be negative.")
     if request.fulfilment is not Fulfilment.CARRY_OUT:
         if request.requested_date is None:
-            raise InvalidInput(
+            raise DateNotAllowed(
                 f"{where}.requested_date",
                 f"Choose the {_date_word(request.fulfilment)} date for {request.sku}.",
             )
         if request.requested_date < today:
-            raise InvalidInput(
+            raise DateNotAllowed(
                 f"{where}.requested_date",
                 f"The {_date_word(request.fulfilment)} date {request.requested_date} is before "
                 f"today ({today}) at this store.",
@@ -236,7 +250,7 @@ def _shipping_charges(new: NewOrder, lines: list[OrderLine]) -> list[Charge]:
     if new.shipping is None:
         return []
     if new.shipping.amount.amount < 0:
-        raise InvalidInput("shipping_charge", "A shipping charge cannot be negative.")
+        raise NegativeAmount("shipping_charge", "A shipping charge cannot be negative.")
     if not any(line.fulfilment is Fulfilment.SHIP for line in lines):
         raise InvalidInput(
             "shipping_charge", "A shipping charge needs at least one line that is shipped."
@@ -256,7 +270,9 @@ def _allocate(new: NewOrder, order: Order, now: datetime) -> list[Payment]:
     """Split the tenders: carry-out lines are paid first, what remains is the deposit."""
     for index, tender in enumerate(new.tenders):
         if tender.amount.amount <= 0:
-            raise InvalidInput(f"payments[{index}].amount", "A payment must be more than zero.")
+            raise PaymentNotAccepted(
+                f"payments[{index}].amount", "A payment must be more than zero."
+            )
     received = total([t.amount for t in new.tenders], new.currency)
     due = order.amount_due
     if received < due:
@@ -266,7 +282,7 @@ def _allocate(new: NewOrder, order: Order, now: datetime) -> list[Payment]:
             due=due,
         )
     if received > order.order_total:
-        raise InvalidInput(
+        raise PaymentNotAccepted(
             "payments",
             f"The payments ({received}) are more than the order total ({order.order_total}); "
             "give the customer change instead.",
@@ -320,13 +336,3 @@ def _invoice_carry_out(order: Order, now: datetime) -> None:
             deposit_applied=Money.zero(order.currency),
         )
     )
-
-
-def _created_detail(order: Order) -> str:
-    parts = [f"{len(order.lines)} line(s), total {order.order_total}"]
-    if not order.is_quote:
-        parts.append(f"deposit required {order.required_deposit}")
-        if order.deposit_override is not None:
-            parts.append("deposit overridden")
-        parts.append(f"paid {order.amount_paid}")
-    return ", ".join(parts)

@@ -10,11 +10,17 @@ from uuid import UUID
 from omniorder.domain.creation import ChargeRequest, LineRequest
 from omniorder.domain.errors import (
     Conflict,
+    DateNotAllowed,
     DepositOverrideNotAllowed,
     InvalidInput,
+    NegativeAmount,
+    NoShipOrPickupLine,
     OrderFinished,
     PaymentMismatch,
+    PaymentNotAccepted,
+    QuantityOutOfRange,
     StaleVersion,
+    UnknownLine,
 )
 from omniorder.domain.history import Operation, all_or_nothing, record
 from omniorder.domain.money import Money, total
@@ -24,6 +30,7 @@ from omniorder.domain.staff import Permission
 from omniorder.domain.statuses import (
     ChargeKind,
     Fulfilment,
+    OrderEventType,
     OrderStatus,
     OrderType,
     PaymentPurpose,
@@ -103,7 +110,7 @@ def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> 
             )
         )
     if not any(line.live_qty for line in order.lines if line.is_customer_order_line):
-        raise InvalidInput(
+        raise NoShipOrPickupLine(
             "lines",
             "An order needs at least one ship or pickup line; cancel the order instead.",
         )
@@ -130,7 +137,7 @@ def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> 
     else:
         due = order.amount_due
     if order.is_quote and edit.tenders:
-        raise InvalidInput("payments", "A quote takes no payment.")
+        raise PaymentNotAccepted("payments", "A quote takes no payment.")
     order.payments.extend(
         settle(
             order,
@@ -143,19 +150,29 @@ def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> 
             id_seed=op.refund_id,
         )
     )
-    parts = []
-    if edit.add:
-        parts.append(f"{len(edit.add)} line(s) added")
-    if edit.change:
-        parts.append(f"{len(edit.change)} changed")
-    if edit.void:
-        parts.append(f"{len(edit.void)} voided")
-    if edit.is_recalculated:
-        parts.append("prices recalculated")
-    if edit.is_shipping_changed:
-        parts.append("shipping changed")
-    parts.append(f"total {order.order_total}, settled {due}")
-    record(order, op, "edited", ", ".join(parts))
+    record(
+        order,
+        op,
+        OrderEventType.EDITED,
+        amounts={"total": order.order_total, "settled": due},
+        counts={
+            name: count
+            for name, count in (
+                ("added", len(edit.add)),
+                ("changed", len(edit.change)),
+                ("voided", len(edit.void)),
+            )
+            if count
+        },
+        flags=[
+            flag
+            for flag, is_set in (
+                ("prices_recalculated", edit.is_recalculated),
+                ("shipping_changed", edit.is_shipping_changed),
+            )
+            if is_set
+        ],
+    )
     return due
 
 
@@ -163,7 +180,7 @@ def _editable(order: Order, line_id: UUID, verb: str) -> OrderLine:
     try:
         line = order.line(line_id)
     except KeyError:
-        raise InvalidInput(f"{verb}.{line_id}", "That line is not on this order.") from None
+        raise UnknownLine(f"{verb}.{line_id}", "That line is not on this order.") from None
     if line.invoiced_qty:
         raise Conflict(f"Line {line.line_number} is invoiced; it cannot be {verb}ed.")
     if line.cancelled_qty >= line.quantity:
@@ -173,14 +190,14 @@ def _editable(order: Order, line_id: UUID, verb: str) -> OrderLine:
 
 def _check_line(request: LineRequest, where: str, today: date) -> None:
     if request.quantity <= 0:
-        raise InvalidInput(f"{where}.quantity", "Quantity must be at least 1.")
+        raise QuantityOutOfRange(f"{where}.quantity", "Quantity must be at least 1.")
     if request.fulfilment is Fulfilment.CARRY_OUT:
         raise InvalidInput(
             f"{where}.fulfilment",
             "Carry-out cannot be added to an existing order; sell it separately.",
         )
     if request.requested_date is None or request.requested_date < today:
-        raise InvalidInput(f"{where}.requested_date", f"Choose a date from today ({today}) on.")
+        raise DateNotAllowed(f"{where}.requested_date", f"Choose a date from today ({today}) on.")
     if request.fulfilment is Fulfilment.SHIP and request.ship_to is None:
         raise InvalidInput(f"{where}.ship_to", "Choose the address to ship this line to.")
 
@@ -191,7 +208,7 @@ def _change(order: Order, line: OrderLine, new: LineRequest, index: int, today: 
         raise Conflict(f"Line {line.line_number} was carried out; return it instead.")
     _check_line(new, where, today)
     if new.quantity < line.picked_qty:
-        raise InvalidInput(
+        raise QuantityOutOfRange(
             f"{where}.quantity", f"{line.picked_qty} are already picked; order at least that many."
         )
     if new.fulfilment is not line.fulfilment or new.location != line.location:
@@ -231,7 +248,7 @@ def _set_shipping(order: Order, op: Operation, shipping: ChargeRequest | None) -
             )
         )
     elif shipping is not None and shipping.amount.amount < 0:
-        raise InvalidInput("shipping_charge", "A shipping charge cannot be negative.")
+        raise NegativeAmount("shipping_charge", "A shipping charge cannot be negative.")
 
 
 @all_or_nothing
@@ -264,7 +281,7 @@ def convert_quote(
                 line.tax_rate = tax_rate
     for index, line in enumerate(order.lines):
         if line.live_qty and line.requested_date is not None and line.requested_date < today:
-            raise InvalidInput(
+            raise DateNotAllowed(
                 f"lines[{index}].requested_date",
                 f"Line {line.line_number}'s date {line.requested_date} has passed; edit the "
                 "quote's dates before converting it.",
@@ -278,7 +295,9 @@ def convert_quote(
             "payments", f"The payments ({paid}) do not cover the deposit ({due}).", due=due
         )
     if paid > order.order_value:
-        raise InvalidInput("payments", f"The payments ({paid}) are more than the order value.")
+        raise PaymentNotAccepted(
+            "payments", f"The payments ({paid}) are more than the order value."
+        )
     payments = (
         settle(
             order,
@@ -297,6 +316,7 @@ def convert_quote(
     record(
         order,
         op,
-        "quote_converted",
-        f"{'re-priced, ' if status.value == 'expired' else ''}deposit {due}, paid {paid}",
+        OrderEventType.QUOTE_CONVERTED,
+        amounts={"deposit": due, "paid": paid},
+        flags=["repriced"] if status.value == "expired" else [],
     )

@@ -2,6 +2,8 @@
 
     OmniorderError
     ├── InvalidInput          422 — bad input; carries the field path and a sentence
+    │   └── UnknownLine, QuantityOutOfRange, DateNotAllowed, PaymentNotAccepted,
+    │       NoShipOrPickupLine, NegativeAmount
     ├── NotFound              404
     ├── Conflict              409 — wrong state for the operation
     │   ├── StaleVersion      409 — an edit based on an old version of the order
@@ -33,6 +35,42 @@ class InvalidInput(OmniorderError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class UnknownLine(InvalidInput):
+    """A line id that is not on this order (or not on the invoice named)."""
+
+    code = "unknown_line"
+
+
+class QuantityOutOfRange(InvalidInput):
+    """A quantity below 1 or above what is left to pick, pick up, cancel or return."""
+
+    code = "quantity_out_of_range"
+
+
+class DateNotAllowed(InvalidInput):
+    """A requested date before the store's today, or missing where the line needs one."""
+
+    code = "date_not_allowed"
+
+
+class PaymentNotAccepted(InvalidInput):
+    """A payment that does not fit: not positive, more than is owed, or on a quote."""
+
+    code = "payment_not_accepted"
+
+
+class NoShipOrPickupLine(InvalidInput):
+    """A customer order needs at least one line that is shipped or picked up later."""
+
+    code = "no_ship_or_pickup_line"
+
+
+class NegativeAmount(InvalidInput):
+    """A charge or refund typed below zero."""
+
+    code = "negative_amount"
 
 
 class NotFound(OmniorderError):

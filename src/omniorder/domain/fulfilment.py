@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Mapping
 from uuid import UUID
 
-from omniorder.domain.errors import Conflict, InvalidInput
+from omniorder.domain.errors import Conflict, InvalidInput, QuantityOutOfRange, UnknownLine
 from omniorder.domain.history import Operation, all_or_nothing, record, require_live_order
 from omniorder.domain.money import Money, total
 from omniorder.domain.order import (
@@ -23,7 +23,7 @@ from omniorder.domain.order import (
 )
 from omniorder.domain.settlement import TenderIn, deposit_to_apply, settle
 from omniorder.domain.staff import Permission
-from omniorder.domain.statuses import ChargeKind, Fulfilment, PaymentPurpose, Tender
+from omniorder.domain.statuses import ChargeKind, Fulfilment, OrderEventType, PaymentPurpose, Tender
 
 
 def _quantities(
@@ -36,9 +36,9 @@ def _quantities(
         try:
             line = order.line(line_id)
         except KeyError:
-            raise InvalidInput(f"{field}.{line_id}", "That line is not on this order.") from None
+            raise UnknownLine(f"{field}.{line_id}", "That line is not on this order.") from None
         if qty <= 0:
-            raise InvalidInput(f"{field}.{line_id}", "Quantity must be at least 1.")
+            raise QuantityOutOfRange(f"{field}.{line_id}", "Quantity must be at least 1.")
         chosen.append((line, qty))
     return chosen
 
@@ -66,7 +66,12 @@ def create_pick_list(
         raise Conflict(f"Order {order.channel_ref} has nothing left to pick at {store_code}.")
     document = FulfilmentDocument(op.child("pick-list"), "pick_list", None, op.at, lines)
     order.documents.append(document)
-    record(order, op, "pick_list_created", f"{sum(d.quantity for d in lines)} unit(s) to pick")
+    record(
+        order,
+        op,
+        OrderEventType.PICK_LIST_CREATED,
+        counts={"units": sum(d.quantity for d in lines)},
+    )
     return document
 
 
@@ -79,13 +84,13 @@ def mark_picked(order: Order, op: Operation, *, quantities: Mapping[UUID, int]) 
         if line.fulfilment is Fulfilment.CARRY_OUT:
             raise InvalidInput(f"lines.{line.id}", "Carry-out lines are not picked.")
         if qty > line.open_qty - line.picked_qty:
-            raise InvalidInput(
+            raise QuantityOutOfRange(
                 f"lines.{line.id}",
                 f"Only {line.open_qty - line.picked_qty} of {line.sku} are left to pick.",
             )
         line.picked_qty += qty
         line.picking_qty = max(0, line.picking_qty - qty)
-    record(order, op, "picked", _describe(order, quantities))
+    record(order, op, OrderEventType.PICKED, lines=quantities)
 
 
 @all_or_nothing
@@ -98,7 +103,7 @@ def pack(order: Order, op: Operation, *, quantities: Mapping[UUID, int]) -> Fulf
         if line.fulfilment is not Fulfilment.SHIP:
             raise InvalidInput(f"lines.{line.id}", "Only ship lines are packed.")
         if qty > line.picked_qty - line.packed_qty:
-            raise InvalidInput(
+            raise QuantityOutOfRange(
                 f"lines.{line.id}",
                 f"Only {line.picked_qty - line.packed_qty} of {line.sku} are picked and unpacked.",
             )
@@ -106,7 +111,7 @@ def pack(order: Order, op: Operation, *, quantities: Mapping[UUID, int]) -> Fulf
         lines.append(DocumentLine(line.id, qty))
     document = FulfilmentDocument(op.child("packing-slip"), "packing_slip", None, op.at, lines)
     order.documents.append(document)
-    record(order, op, "packed", _describe(order, quantities))
+    record(order, op, OrderEventType.PACKED, lines=quantities)
     return document
 
 
@@ -140,7 +145,7 @@ def pick_up(
                 f"Line {line.line_number} is to be picked up at {line.location}, not here.",
             )
         if qty > line.open_qty:
-            raise InvalidInput(
+            raise QuantityOutOfRange(
                 f"lines.{line.id}", f"Only {line.open_qty} of {line.sku} are left to pick up."
             )
     invoice = _invoice(order, op, chosen, tenders=tenders, refund_tender=refund_tender)
@@ -150,9 +155,13 @@ def pick_up(
     record(
         order,
         op,
-        "picked_up",
-        f"{_describe(order, quantities)} collected by {collected_by.strip()}; "
-        f"invoice total {invoice.total_amount}, deposit applied {invoice.deposit_applied}",
+        OrderEventType.PICKED_UP,
+        lines=quantities,
+        collected_by=collected_by.strip(),
+        amounts={
+            "invoice_total": invoice.total_amount,
+            "deposit_applied": invoice.deposit_applied,
+        },
     )
     return invoice
 
@@ -175,7 +184,7 @@ def ship(
         if line.fulfilment is not Fulfilment.SHIP:
             raise InvalidInput(f"lines.{line.id}", f"Line {line.line_number} is not a ship line.")
         if qty > line.open_qty:
-            raise InvalidInput(
+            raise QuantityOutOfRange(
                 f"lines.{line.id}", f"Only {line.open_qty} of {line.sku} are left to ship."
             )
     tenders: tuple[TenderIn, ...] = ()
@@ -191,7 +200,13 @@ def ship(
         line.picked_qty = max(line.picked_qty, line.invoiced_qty)
         line.packed_qty = max(line.packed_qty, line.invoiced_qty)
         line.picking_qty = max(0, min(line.picking_qty, line.open_qty))
-    record(order, op, "shipped", f"{_describe(order, quantities)}; invoice {invoice.total_amount}")
+    record(
+        order,
+        op,
+        OrderEventType.SHIPPED,
+        lines=quantities,
+        amounts={"invoice_total": invoice.total_amount},
+    )
     return invoice
 
 
@@ -296,10 +311,6 @@ def amount_due_for_pickup(order: Order, quantities: Mapping[UUID, int]) -> Money
 
 def amount_due_for_shipment(order: Order, quantities: Mapping[UUID, int]) -> Money:
     return _preview_due(order, _quantities(order, quantities), with_charges=True)
-
-
-def _describe(order: Order, quantities: Mapping[UUID, int]) -> str:
-    return ", ".join(f"{qty} × {order.line(lid).sku}" for lid, qty in quantities.items())
 
 
 def ready_for_pickup(order: Order) -> set[str]:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Concatenate, ParamSpec, TypeVar
 from uuid import UUID, uuid5
 
 from omniorder.domain.errors import OmniorderError, OrderCancelled, OrderIsAQuote
-from omniorder.domain.order import Order, OrderEvent
+from omniorder.domain.money import Money
+from omniorder.domain.order import LineCount, Order, OrderEvent
 from omniorder.domain.staff import Authorization
-from omniorder.domain.statuses import OrderStatus
+from omniorder.domain.statuses import OrderEventType, OrderStatus
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,17 @@ def already_applied(order: Order, op: Operation) -> bool:
     return order.has_event(op.event_id)
 
 
-def record(order: Order, op: Operation, action: str, detail: str) -> None:
+def record(
+    order: Order,
+    op: Operation,
+    action: OrderEventType,
+    *,
+    amounts: Mapping[str, Money] | None = None,
+    lines: Mapping[UUID, int] | None = None,
+    counts: Mapping[str, int] | None = None,
+    flags: Iterable[str] = (),
+    collected_by: str | None = None,
+) -> None:
     """Append the history entry and bump the version: every change is one new version."""
     order.events.append(
         OrderEvent(
@@ -54,11 +65,19 @@ def record(order: Order, op: Operation, action: str, detail: str) -> None:
             at=op.at,
             action=action,
             operator_id=op.auth.staff.operator_id,
-            detail=detail,
             override_by=op.auth.override_by.operator_id if op.auth.override_by else None,
+            amounts=dict(amounts or {}),
+            lines=moved(order, lines or {}),
+            counts=dict(counts or {}),
+            flags=tuple(flags),
+            collected_by=collected_by,
         )
     )
     order.version += 1
+
+
+def moved(order: Order, quantities: Mapping[UUID, int]) -> tuple[LineCount, ...]:
+    return tuple(LineCount(order.line(lid).sku, qty) for lid, qty in quantities.items())
 
 
 def require_live_order(order: Order, action: str) -> None:

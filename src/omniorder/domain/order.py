@@ -16,6 +16,7 @@ from omniorder.domain.money import Money, total
 from omniorder.domain.statuses import (
     ChargeKind,
     Fulfilment,
+    OrderEventType,
     OrderStatus,
     OrderType,
     PaymentPurpose,
@@ -189,16 +190,34 @@ class ReturnOrder:
         return result
 
 
+@dataclass(frozen=True)
+class LineCount:
+    """So many units of a SKU, as an event moved them."""
+
+    sku: str
+    quantity: int
+
+
 @dataclass
 class OrderEvent:
-    """One entry of the order's history: who did what, when, and who approved it."""
+    """One entry of the order's history: who did what, when, who approved it, and what it
+    changed as data — named amounts (`total`, `settled`, `charge`, `refund`, `deposit`, …), the
+    units it moved, counts (`lines`, `added`, `changed`, `voided`, `units`) and flags
+    (`deposit_overridden`, `prices_recalculated`, `shipping_changed`, `repriced`). Words are
+    made at the edge (the API and the pages). `detail` is the free text of entries recorded
+    before events carried data, kept as it was written."""
 
     id: UUID
     at: datetime
-    action: str
+    action: OrderEventType
     operator_id: str
     detail: str = ""
     override_by: str | None = None
+    amounts: dict[str, Money] = field(default_factory=dict)
+    lines: tuple[LineCount, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+    collected_by: str | None = None
 
 
 @dataclass

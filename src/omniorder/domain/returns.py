@@ -7,15 +7,18 @@ from uuid import UUID
 
 from omniorder.domain.errors import (
     InvalidInput,
+    NegativeAmount,
+    QuantityOutOfRange,
     ShippingRefundNeedsApproval,
     ShippingRefundNotAllowed,
+    UnknownLine,
 )
 from omniorder.domain.history import Operation, all_or_nothing, record
 from omniorder.domain.money import Money, total
 from omniorder.domain.order import Invoice, Order, ReturnLine, ReturnOrder
 from omniorder.domain.settlement import settle
 from omniorder.domain.staff import Permission
-from omniorder.domain.statuses import PaymentPurpose, Tender
+from omniorder.domain.statuses import OrderEventType, PaymentPurpose, Tender
 
 RETURN_REASONS = {
     "damaged": "Damaged or defective",
@@ -82,7 +85,7 @@ def return_goods(
         where = f"lines[{index}]"
         invoice_line = invoiced.get(request.line_id)
         if invoice_line is None:
-            raise InvalidInput(f"{where}.line_id", "That line is not on this invoice.")
+            raise UnknownLine(f"{where}.line_id", "That line is not on this invoice.")
         if request.reason_code not in RETURN_REASONS:
             raise InvalidInput(
                 f"{where}.reason_code",
@@ -90,7 +93,7 @@ def return_goods(
             )
         left = invoice_line.quantity - returned_from(order, invoice_id, request.line_id)
         if not 0 < request.quantity <= left:
-            raise InvalidInput(
+            raise QuantityOutOfRange(
                 f"{where}.quantity", f"Between 1 and {left} can be returned from this invoice."
             )
         net, tax = _refund_amounts(order, invoice, invoice_line.line_id, request.quantity)
@@ -98,7 +101,7 @@ def return_goods(
             ReturnLine(invoice_id, request.line_id, request.quantity, request.reason_code, net, tax)
         )
     if shipping_refund.amount < 0:
-        raise InvalidInput("shipping_refund", "A shipping refund cannot be negative.")
+        raise NegativeAmount("shipping_refund", "A shipping refund cannot be negative.")
     if shipping_refund.amount > 0:
         if not policy.is_allowed:
             raise ShippingRefundNotAllowed(
@@ -135,7 +138,7 @@ def return_goods(
             id_seed=op.refund_id,
         )
     )
-    record(order, op, "returned", f"refund {ret.total_amount}")
+    record(order, op, OrderEventType.RETURNED, amounts={"refund": ret.total_amount})
     return ret
 
 

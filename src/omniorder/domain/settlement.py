@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from omniorder.domain.errors import InvalidInput, PaymentMismatch
+from omniorder.domain.errors import InvalidInput, PaymentMismatch, PaymentNotAccepted
 from omniorder.domain.money import Money, total
 from omniorder.domain.order import Order, Payment
 from omniorder.domain.statuses import PaymentPurpose, Tender
@@ -61,7 +61,9 @@ def settle(
     if due.amount > 0:
         for index, tender in enumerate(tenders):
             if tender.amount.amount <= 0:
-                raise InvalidInput(f"{field}[{index}].amount", "A payment must be more than zero.")
+                raise PaymentNotAccepted(
+                    f"{field}[{index}].amount", "A payment must be more than zero."
+                )
         paid = total([t.amount for t in tenders], order.currency)
         if paid != due:
             raise PaymentMismatch(

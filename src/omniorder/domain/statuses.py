@@ -70,3 +70,20 @@ class PaymentPurpose(StrEnum):
 class ChargeKind(StrEnum):
     SHIPPING = "shipping"
     CANCELLATION = "cancellation"
+
+
+class OrderEventType(StrEnum):
+    """What an entry of the order's history records (docs/rules.md §9)."""
+
+    ORDER_CREATED = "order_created"
+    QUOTE_CREATED = "quote_created"
+    QUOTE_CONVERTED = "quote_converted"
+    EDITED = "edited"
+    PICK_LIST_CREATED = "pick_list_created"
+    PICKED = "picked"
+    PACKED = "packed"
+    PICKED_UP = "picked_up"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+    LINES_CANCELLED = "lines_cancelled"
+    RETURNED = "returned"

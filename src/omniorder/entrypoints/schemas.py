@@ -6,7 +6,7 @@ Amounts travel as decimal strings in major units ("12.34"), never as JSON number
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -15,6 +15,7 @@ from omniorder.adapters.orm import CustomerRow
 from omniorder.domain.money import Money
 from omniorder.domain.order import Address, Order
 from omniorder.domain.statuses import Fulfilment, OrderType, Tender
+from omniorder.entrypoints.history_words import describe
 from omniorder.service_layer.cart import LineInput
 from omniorder.service_layer.catalogue import Availability, ProductView
 
@@ -194,12 +195,25 @@ class InvoicePublic(BaseModel):
     total_amount: str
 
 
+class EventLinePublic(BaseModel):
+    sku: str
+    quantity: int
+
+
 class EventPublic(BaseModel):
+    """One history entry: `detail` says it in words; `amounts`, `lines`, `counts` and `flags`
+    are the same facts as data (docs/api.md, *History*)."""
+
     at: datetime
     action: str
     operator_id: str
     detail: str
     override_by: str | None
+    amounts: dict[str, str] = {}
+    lines: list[EventLinePublic] = []
+    counts: dict[str, int] = {}
+    flags: list[str] = []
+    collected_by: str | None = None
 
 
 class TotalsPublic(BaseModel):
@@ -364,8 +378,13 @@ class CustomerOrderPublic(BaseModel):
                     at=e.at,
                     action=e.action,
                     operator_id=e.operator_id,
-                    detail=e.detail,
+                    detail=describe(e),
                     override_by=e.override_by,
+                    amounts={name: amount_str(m) for name, m in e.amounts.items()},
+                    lines=[EventLinePublic(sku=c.sku, quantity=c.quantity) for c in e.lines],
+                    counts=e.counts,
+                    flags=list(e.flags),
+                    collected_by=e.collected_by,
                 )
                 for e in order.events
             ],
@@ -560,3 +579,33 @@ class CancellationPreview(BaseModel):
     default_charge: str
     deposit_held: str
     amount_due_with_default_charge: str
+
+
+class OrderFilters(BaseModel):
+    """Find order's query parameters, the same at HQ's back office and its real-time service
+    (docs/api.md): free text (number, reference, customer, phone, e-mail, invoice), exact
+    fields, a creation window [created_from, created_to) and a page."""
+
+    q: str | None = Field(None, max_length=100)
+    store: str | None = Field(None, max_length=20)
+    customer: str | None = Field(None, max_length=20)
+    status: str | None = Field(None, max_length=30)
+    sku: str | None = Field(None, max_length=40)
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+    def search_args(self) -> dict[str, Any]:
+        """The keyword arguments of `sales_orders.search_sales_orders`."""
+        return {
+            "text": self.q,
+            "store_code": self.store,
+            "customer_account": self.customer,
+            "status": self.status,
+            "sku": self.sku,
+            "created_from": self.created_from,
+            "created_to": self.created_to,
+            "limit": self.limit,
+            "offset": self.offset,
+        }

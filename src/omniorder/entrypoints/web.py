@@ -26,6 +26,7 @@ from fastapi.templating import Jinja2Templates
 
 from omniorder.domain.errors import InvalidInput, OmniorderError, PermissionDenied, Unavailable
 from omniorder.domain.money import MINOR_UNITS, Money
+from omniorder.entrypoints import history_words
 from omniorder.service_layer import auth
 
 SESSION_COOKIE = "omniorder_session"
@@ -87,6 +88,7 @@ def make_templates(directory: Path) -> Jinja2Templates:
     env.filters["words"] = words
     env.filters["fid"] = field_id
     env.filters["percent"] = format_percent
+    env.filters["event_words"] = history_words.describe
     env.globals["CSRF_FIELD"] = CSRF_FIELD
     return templates
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from omniorder.entrypoints.deps import NowDep, UowDep, operation_id_for
 from omniorder.entrypoints.hq.context import CallingStore, HQStaff, require_same_store
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
-from omniorder.entrypoints.schemas import CustomerOrderPublic, SignIn, TokenPublic
+from omniorder.entrypoints.schemas import CustomerOrderPublic, OrderFilters, SignIn, TokenPublic
 from omniorder.service_layer import auth, catalogue, sales_orders, synchronization
 from omniorder.service_layer.channel_data import export_channel_data
 from omniorder.service_layer.documents import order_to_document
@@ -41,29 +41,10 @@ def list_sales_orders(
     uow: UowDep,
     staff: HQStaff,
     now: NowDep,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    store: Annotated[str | None, Query(max_length=20)] = None,
-    customer: Annotated[str | None, Query(max_length=20)] = None,
-    status: Annotated[str | None, Query(max_length=30)] = None,
-    sku: Annotated[str | None, Query(max_length=40)] = None,
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    filters: Annotated[OrderFilters, Query()],
 ) -> list[CustomerOrderPublic]:
     """Search sales orders, newest first."""
-    orders = sales_orders.search_sales_orders(
-        uow,
-        text=q,
-        store_code=store,
-        customer_account=customer,
-        status=status,
-        sku=sku,
-        created_from=created_from,
-        created_to=created_to,
-        limit=limit,
-        offset=offset,
-    )
+    orders = sales_orders.search_sales_orders(uow, **filters.search_args())
     statuses = synchronization.sync_statuses(uow, [o.id for o in orders])
     today = now.astimezone(UTC).date()
     return [CustomerOrderPublic.of(o, today=today, sync_status=statuses.get(o.id)) for o in orders]
@@ -159,26 +140,11 @@ def rts_search_orders(
     code: str,
     calling: CallingStore,
     uow: UowDep,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    customer: Annotated[str | None, Query(max_length=20)] = None,
-    status: Annotated[str | None, Query(max_length=30)] = None,
-    sku: Annotated[str | None, Query(max_length=40)] = None,
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    filters: Annotated[OrderFilters, Query()],
 ) -> dict[str, Any]:
     """Real-time service: find order across every store (docs/rules.md §3), for a store's POS."""
     require_same_store(calling, code)
-    orders = sales_orders.search_sales_orders(
-        uow,
-        text=q,
-        customer_account=customer,
-        status=status,
-        sku=sku,
-        created_from=created_from,
-        created_to=created_to,
-        limit=limit,
-    )
+    orders = sales_orders.search_sales_orders(uow, **filters.search_args())
     return {"orders": [order_to_document(o) for o in orders]}
 
 
