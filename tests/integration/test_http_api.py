@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tests.builders import HOME_C0001, SOON
 from tests.integration.conftest import STORE_TOKEN, Apps
 from tests.service.snapshots import snapshot
@@ -486,3 +487,27 @@ def test_the_back_office_issues_a_store_token_shown_once(apps: Apps) -> None:
     assert found
     channel = apps.hq.get("/api/v1/channel-data/stores/S001", headers=_bearer(found[1]))
     assert channel.status_code == 200
+
+
+def test_the_cancellation_preview_counts_the_charges_tax_as_the_cancel_will(apps: Apps) -> None:
+    for db in (apps.hq_db, apps.store_db):  # a taxable cancellation charge, at both ends
+        with SqlAlchemyUnitOfWork(db.session_factory) as uow:
+            code = uow.records.charge_code("CANCEL")
+            assert code is not None
+            code.tax_group = "GENERAL"
+            uow.commit()
+    headers = apps.sign_in()
+    order = apps.store.post("/api/v1/customer-orders", json=pickup_order(), headers=headers)
+    ref = order.json()["channel_ref"]
+
+    shown = apps.store.get(f"/api/v1/customer-orders/{ref}/cancellation", headers=headers)
+    cancelled = apps.store.post(
+        f"/api/v1/customer-orders/{ref}/cancellation", json={}, headers=headers
+    )
+
+    assert shown.status_code == 200, shown.text
+    assert cancelled.status_code == 201, cancelled.text
+    # 5 % of 163.30 = 8.17, plus 8.875 % tax = 0.73: 8.90 − 16.33 deposit = −7.43.
+    assert shown.json()["default_charge"] == "8.17"
+    assert shown.json()["amount_due_with_default_charge"] == "-7.43"
+    assert cancelled.json()["payments"][-1]["amount"] == "-7.43"

@@ -32,7 +32,7 @@ from omniorder.entrypoints.schemas import (
     amount_str,
 )
 from omniorder.entrypoints.store.context import StoreContext, StoreCtx
-from omniorder.service_layer import auth, journal, order_operations
+from omniorder.service_layer import auth, journal, operation_requests, order_operations
 from omniorder.service_layer.cart import (
     PaymentInput,
     require_parameters,
@@ -245,14 +245,18 @@ def pick_up(
 def preview_cancellation(
     ref: str, ctx: StoreCtx, uow: UowDep, staff: CurrentStaff, now: NowDep
 ) -> CancellationPreview:
-    """The default cancellation charge and what it leaves to pay or refund."""
+    """The default cancellation charge and what it leaves to pay or refund: the domain's
+    cancellation on a copy of the order, so the charge's tax counts as it will."""
     context = _context(ctx, uow, staff, None, now, ref, None)
     charge = order_operations.cancellation_charge(context, ref=ref)
+    result = order_operations.preview(
+        context, ref=ref, request=operation_requests.CancelRequest(charge=None)
+    )
     order = order_operations.latest(context, ref)
     return CancellationPreview(
         default_charge=amount_str(charge),
         deposit_held=amount_str(order.deposit_held),
-        amount_due_with_default_charge=amount_str(charge - order.deposit_held),
+        amount_due_with_default_charge=amount_str(result.due),
     )
 
 
