@@ -15,6 +15,7 @@ from omniorder.domain.creation import (
     NewOrder,
     child_id,
     create_order,
+    draft_order,
 )
 from omniorder.domain.errors import (
     DepositOverrideNotAllowed,
@@ -756,3 +757,13 @@ def test_a_payment_of_zero_or_less_is_refused(amount: int) -> None:
 
     assert error.field == "payments[1].amount"
     assert error.message == "A payment must be more than zero."
+
+
+def test_a_draft_is_the_order_unpaid_with_the_same_figures_and_no_history() -> None:
+    """What the POS shows while the cart is built (docs/rules.md §2)."""
+    draft = draft_order(hybrid_order(tenders=()), auth=Authorization(CASHIER), today=TODAY, now=NOW)
+    made = create(hybrid_order())
+
+    assert (draft.order_total, draft.required_deposit) == (made.order_total, made.required_deposit)
+    assert draft.amount_due == usd(20171)  # what create_order was paid: deposit + carry-out
+    assert (draft.payments, draft.invoices, draft.events) == ([], [], [])

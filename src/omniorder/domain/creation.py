@@ -130,6 +130,36 @@ def create_order(new: NewOrder, *, auth: Authorization, today: date, now: dateti
     the amount due now; they settle carry-out lines first and the rest is deposit.
     Carry-out lines are invoiced at once.
     """
+    order = draft_order(new, auth=auth, today=today, now=now)
+    is_quote = order.is_quote
+    if not is_quote:
+        order.payments = _allocate(new, order, now)
+        _invoice_carry_out(order, now)
+    order.events.append(
+        OrderEvent(
+            id=child_id(new.id, "event-1"),
+            at=now,
+            action=OrderEventType.QUOTE_CREATED if is_quote else OrderEventType.ORDER_CREATED,
+            operator_id=auth.staff.operator_id,
+            override_by=auth.override_by.operator_id if auth.override_by else None,
+            counts={"lines": len(order.lines)},
+            amounts={"total": order.order_total}
+            if is_quote
+            else {
+                "total": order.order_total,
+                "deposit_required": order.required_deposit,
+                "paid": order.amount_paid,
+            },
+            flags=("deposit_overridden",) if order.deposit_override is not None else (),
+        )
+    )
+    return order
+
+
+def draft_order(new: NewOrder, *, auth: Authorization, today: date, now: datetime) -> Order:
+    """The order a priced cart would make, checked as `create_order` checks it but not paid:
+    no payments, nothing invoiced, no history yet — what the POS shows while the cart is
+    built (its totals, deposit and amount due)."""
     auth.require(Permission.CREATE_ORDER, "create customer orders")
     is_quote = new.order_type is OrderType.QUOTE
     lines = [_new_line(new, index, request, today) for index, request in enumerate(new.lines)]
@@ -179,27 +209,6 @@ def create_order(new: NewOrder, *, auth: Authorization, today: date, now: dateti
         # Raises when the override is outside 0 … order value.
         required_deposit(order.order_value, new.deposit_percent, new.deposit_override)
         order.deposit_override = new.deposit_override
-    if not is_quote:
-        order.payments = _allocate(new, order, now)
-        _invoice_carry_out(order, now)
-    order.events.append(
-        OrderEvent(
-            id=child_id(new.id, "event-1"),
-            at=now,
-            action=OrderEventType.QUOTE_CREATED if is_quote else OrderEventType.ORDER_CREATED,
-            operator_id=auth.staff.operator_id,
-            override_by=auth.override_by.operator_id if auth.override_by else None,
-            counts={"lines": len(order.lines)},
-            amounts={"total": order.order_total}
-            if is_quote
-            else {
-                "total": order.order_total,
-                "deposit_required": order.required_deposit,
-                "paid": order.amount_paid,
-            },
-            flags=("deposit_overridden",) if order.deposit_override is not None else (),
-        )
-    )
     return order
 
 

@@ -14,13 +14,12 @@ from datetime import date, datetime
 
 from starlette.datastructures import FormData
 
-from omniorder.domain.creation import NewOrder, create_order
+from omniorder.domain.creation import draft_order
 from omniorder.domain.errors import InvalidInput
 from omniorder.domain.money import Money
-from omniorder.domain.order import Charge, Order, OrderLine
-from omniorder.domain.settlement import TenderIn
+from omniorder.domain.order import Order
 from omniorder.domain.staff import Authorization, Staff
-from omniorder.domain.statuses import ChargeKind, Fulfilment, OrderType, Tender
+from omniorder.domain.statuses import Fulfilment, OrderType, Tender
 from omniorder.entrypoints.deps import parse_amount
 from omniorder.entrypoints.store.context import StoreContext
 from omniorder.entrypoints.store.pages.forms import FormErrors, fields_of, indexed_rows
@@ -223,12 +222,8 @@ def placed_cart_errors(errors: dict[str, str]) -> dict[str, str]:
 def quote_cart(
     ctx: StoreContext, uow: UnitOfWork, staff: Staff, cart: CartForm, now: datetime
 ) -> Order:
-    """Price and check the cart on a throwaway basis: the order it would create, unpaid.
-
-    The domain checks that payments cover the amount due, so the check runs with one
-    stand-in tender of the whole order total (always enough, never too much); the stand-in
-    is dropped from the result.
-    """
+    """Price and check the cart on a throwaway basis: the order it would create, unpaid
+    (the domain's `draft_order`)."""
     with uow:
         currency = require_parameters(uow.records).currency
         today = store_today(require_store(uow.records, ctx.store_code), now)
@@ -236,57 +231,4 @@ def quote_cart(
     authorization = cart_authorization(uow, staff, cart, ctx.store_code)
     with uow:
         new = price_cart(uow.records, request, store_code=ctx.store_code, channel_ref="(quote)")
-    if new.order_type is OrderType.QUOTE:
-        return create_order(new, auth=authorization, today=today, now=now)
-    total = _order_total(new, now)
-    stand_in = (
-        (TenderIn(id=uuid.uuid4(), tender=Tender.CASH, amount=total),) if total.amount > 0 else ()
-    )
-    order = create_order(
-        dataclasses.replace(new, tenders=stand_in), auth=authorization, today=today, now=now
-    )
-    order.payments = []
-    return order
-
-
-def _order_total(new: NewOrder, now: datetime) -> Money:
-    """The cart's order total, as the domain's order aggregate computes it."""
-    draft = Order(
-        id=new.id,
-        order_type=new.order_type,
-        store_code=new.store_code,
-        channel_ref=new.channel_ref,
-        customer_account=new.customer_account,
-        customer_name=new.customer_name,
-        currency=new.currency,
-        created_at=now,
-        created_by="",
-        deposit_percent=new.deposit_percent,
-        lines=[
-            OrderLine(
-                id=uuid.uuid4(),
-                line_number=index + 1,
-                sku=line.sku,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                tax_rate=line.tax_rate,
-                fulfilment=line.fulfilment,
-                delivery_mode=line.delivery_mode,
-                location=line.location,
-            )
-            for index, line in enumerate(new.lines)
-        ],
-        charges=[
-            Charge(
-                id=uuid.uuid4(),
-                kind=ChargeKind.SHIPPING,
-                code=new.shipping.code,
-                amount=new.shipping.amount,
-                tax_rate=new.shipping.tax_rate,
-            )
-        ]
-        if new.shipping
-        else [],
-    )
-    return draft.order_total
+    return draft_order(new, auth=authorization, today=today, now=now)
