@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 from tests.builders import SOON
-from tests.servers import running_servers, sign_in
+from tests.servers import JOB_SECRET, running_servers, sign_in
 
 from omniorder.domain.money import Money
 
@@ -80,7 +80,7 @@ def main() -> None:
             args.orders,
             "async",
         )
-        env = {"OMNIORDER_JOB_TOKEN": "test-job-token", "PATH": "/usr/bin:/bin"}
+        env = {"OMNIORDER_JOB_SECRET": JOB_SECRET, "PATH": "/usr/bin:/bin"}
         started = time.perf_counter()
         for job in ("pull", "synchronize-orders"):
             subprocess.run(

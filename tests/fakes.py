@@ -33,6 +33,7 @@ from omniorder.adapters.orm import (
     OutboxMessageRow,
     ParametersRow,
     ProductRow,
+    SignInFailureRow,
     StaffRow,
     StoreRow,
     TaxRateRow,
@@ -304,6 +305,28 @@ class FakeAuthSessions:
             self.records.delete(row)
 
 
+class FakeSignInFailures:
+    def __init__(self, records: FakeRecords) -> None:
+        self.records = records
+
+    def get(self, key: str) -> SignInFailureRow | None:
+        return self.records.get(SignInFailureRow, key)
+
+    def claim(self, key: str, now: datetime) -> SignInFailureRow:
+        row = self.get(key)
+        if row is None:
+            row = SignInFailureRow(
+                key=key, failures=0, first_failed_at=now, last_failed_at=now, locked_until=None
+            )
+            self.records.put(row)
+        return row
+
+    def clear(self, key: str) -> None:
+        row = self.get(key)
+        if row is not None:
+            self.records.delete(row)
+
+
 class FakeJournal:
     def __init__(self, records: FakeRecords) -> None:
         self.records = records
@@ -388,6 +411,7 @@ class FakeUnitOfWork:
         self.records = FakeRecords(self.state)
         self.counters = FakeCounters(self.state)
         self.auth_sessions = FakeAuthSessions(self.records)
+        self.sign_in_failures = FakeSignInFailures(self.records)
         self.journal = FakeJournal(self.records)
         self.staging: Any = NoStaging()
         self.outbox = FakeOutbox(self.records)

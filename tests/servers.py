@@ -20,9 +20,13 @@ import httpx
 from omniorder.adapters import migrate
 from omniorder.adapters.db import make_engine, make_session_factory
 from omniorder.adapters.demo_data import seed
+from omniorder.adapters.store_gateway import job_token_for
 from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.service_layer.auth import token_hash
 from tests.builders import FAST_HASHER
+
+# HQ's job secret in tests; each store gets its own token, job_token_for(JOB_SECRET, code).
+JOB_SECRET = "test-job-secret"
 
 
 def free_port() -> int:
@@ -104,7 +108,7 @@ def running_servers(
     store_database_urls: dict[str, str] | None = None,
     hq_timeout_seconds: float = 5,
     async_stores: tuple[str, ...] = (),
-    job_token: str = "test-job-token",
+    job_secret: str = JOB_SECRET,
 ) -> Iterator[Servers]:
     """HQ (migrated, seeded with the demo data) and the given stores, each its own process."""
     tmp_path.mkdir(parents=True, exist_ok=True)
@@ -122,12 +126,15 @@ def running_servers(
         **os.environ,
         "OMNIORDER_DATA_DIR": str(tmp_path),
         "OMNIORDER_HQ_TIMEOUT_SECONDS": str(hq_timeout_seconds),
-        "OMNIORDER_JOB_TOKEN": job_token,
+        "OMNIORDER_JOB_SECRET": job_secret,
+        # Sessions as long as the sign-in: a session's last-seen time is then written only
+        # every 24 minutes, so tests that check reads write nothing see no such write.
+        "OMNIORDER_SESSION_IDLE_MINUTES": "720",
     }
     hq_port = free_port()
     hq = Process(
         "hq",
-        [*python, "hq", "serve", "--port", str(hq_port), "--database-url", hq_url_db],
+        [*python, "hq", "serve", "--port", str(hq_port), "--database-url", hq_url_db, "--demo"],
         base_env,
         tmp_path / "hq.log",
         f"http://127.0.0.1:{hq_port}",
@@ -155,8 +162,14 @@ def running_servers(
                     hq.url,
                     "--database-url",
                     db_url,
+                    "--demo",
                 ],
-                {**base_env, "OMNIORDER_STORE_TOKEN": tokens[code]},
+                {
+                    **{k: v for k, v in base_env.items() if k != "OMNIORDER_JOB_SECRET"},
+                    "OMNIORDER_STORE_TOKEN": tokens[code],
+                    # The store's own job token, derived from HQ's secret (docs/sync.md).
+                    "OMNIORDER_JOB_TOKEN": job_token_for(job_secret, code),
+                },
                 tmp_path / f"store-{code}.log",
                 f"http://127.0.0.1:{port}",
             )

@@ -17,16 +17,33 @@ class Settings(BaseSettings):
     hq_url: str = "http://127.0.0.1:8000"
     store_token: str | None = None
     hq_timeout_seconds: float = 10.0
-    # How long a staff sign-in token lasts.
+    # How long a staff sign-in token lasts at most, and after how long without a request it
+    # ends (docs/security.md, *Sign-in and sessions*).
     session_hours: int = 12
-    # Async mode: the shared secret HQ's jobs present to store servers (journal, acks).
+    session_idle_minutes: int = 30
+    # The server is reached over HTTPS (directly or behind a TLS proxy): session cookies get
+    # the Secure flag.
+    tls: bool = False
+    # Async mode, store: this store's own job token, the one HQ's jobs present to it (journal,
+    # acknowledgements); `omniorder hq job-token --store S002` prints it at HQ.
     job_token: str | None = None
+    # Async mode, HQ: the secret each store's job token is derived from (HMAC per store code).
+    job_secret: str | None = None
+    # Card tokens: the key of the test connector's tokens (HMAC-SHA256 of the card number).
+    card_token_secret: str | None = None
     # HQ: run pull → synchronize → acknowledge every N seconds inside `hq serve` (0: off).
     job_interval_seconds: float = 0
     # HQ: where pickup-ready e-mails go out (unset: they wait in the outbox).
     smtp_host: str | None = None
     smtp_port: int = 25
     mail_from: str = "orders@omniorder.example"
+    # Every server: the largest request body accepted (larger: 413), in bytes.
+    max_body_bytes: int = 1_048_576
+    # Store: the same for HQ's acknowledgements (job token; up to 500 whole orders at once).
+    max_job_body_bytes: int = 64 * 1_048_576
+    # Every server: serve the interactive API page /docs (local Swagger UI files; needs the
+    # `docs` extra). Off in production; /openapi.json is always served.
+    api_docs: bool = False
 
     def hq_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'hq.db'}"

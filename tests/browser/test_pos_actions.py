@@ -149,19 +149,39 @@ def test_an_order_is_cancelled_with_a_changed_charge_and_the_rest_of_the_deposit
     expect(page.locator("#charge")).to_have_value("21.72")
     expect(page.locator("[data-refund]")).to_have_text("$21.72")
 
-    # When they lower the charge to 10.00 and refund in cash
+    # When they lower the charge to 10.00
+    before = fetch(api, ref)
     page.locator("#charge").fill("10.00")
     page.get_by_role("button", name="Show amount").first.click()
+
+    # Then a cashier alone may not lower the charge: refused next to the manager approval
+    # fields, and nothing changed (docs/rules.md §6; this test used to let the cashier do it)
+    refusal = page.locator('p.field-error[data-error-for="manager_override"]')
+    expect(refusal).to_contain_text("waive_cancellation_charge")
+    expect(page.locator("#charge")).to_have_value("10.00")
+    assert fetch(api, ref) == before
+
+    # When the manager approves it on the spot, the refund is shown; the password is never
+    # put back into the page, so the manager enters it again to confirm
+    page.get_by_label("Manager id").fill("1002")
+    page.get_by_label("Manager password").fill("manager1")
+    page.get_by_role("button", name="Show amount").first.click()
     expect(page.locator("[data-refund]")).to_have_text("$33.44")
+    expect(page.get_by_label("Manager password")).to_have_value("")
+    assert "manager1" not in page.content()
+    page.get_by_label("Manager password").fill("manager1")
     page.get_by_role("button", name="Cancel the order and refund").click()
 
-    # Then the order is cancelled and 33.44 went back in cash
+    # Then the order is cancelled, 33.44 went back to the card that paid the deposit (the
+    # default tender now; this test used to refund it in cash), and the history names the
+    # manager
     expect(page.locator("span.status")).to_have_text("Cancelled")
+    expect(page.locator("ol.history")).to_contain_text("approved by 1002")
     expect(page.locator("[data-offer]")).to_have_count(0)
     after = fetch(api, ref)
     assert after["status"] == "cancelled"
     assert [c["amount"] for c in after["charges"] if c["kind"] == "cancellation"] == ["10.00"]
-    assert (after["payments"][-1]["tender"], after["payments"][-1]["amount"]) == ("cash", "-33.44")
+    assert (after["payments"][-1]["tender"], after["payments"][-1]["amount"]) == ("card", "-33.44")
 
 
 def test_a_shipping_refund_past_the_limit_needs_the_manager_and_then_goes_through(

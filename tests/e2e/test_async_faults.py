@@ -46,7 +46,7 @@ from omniorder.service_layer import synchronization
 from tests.builders import SOON
 from tests.conftest import PostgresDatabases, require_backend
 from tests.faults import FAULTS, SCHEDULE, FaultyProxy
-from tests.servers import Servers, running_servers, sign_in
+from tests.servers import JOB_SECRET, Servers, running_servers, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -250,7 +250,7 @@ def create_orders(
 
 
 def complete_the_fault_schedules(
-    hq: sessionmaker[Session], proxies: dict[str, FaultyProxy], job_token: str
+    hq: sessionmaker[Session], proxies: dict[str, FaultyProxy], job_secret: str
 ) -> int:
     """Run HQ's P-job (pull, then acknowledge) here, each time on new connections, until
     every proxy has been through its whole fault schedule. Each run reads every store's
@@ -259,7 +259,7 @@ def complete_the_fault_schedules(
     runs = 0
     while not all(proxy.cycles_completed for proxy in proxies.values()):
         assert runs < len(SCHEDULE), {code: p.scheduled for code, p in proxies.items()}
-        gateway = HttpStoreGateway(job_token=job_token)
+        gateway = HttpStoreGateway(job_secret=job_secret)
         try:
             synchronization.pull(new_uow, gateway, now=datetime.now(UTC))
             synchronization.acknowledge(new_uow, gateway)
@@ -311,7 +311,7 @@ def test_every_acknowledged_order_reaches_hq_exactly_once_under_faults(
         servers.hq.kill()
         servers.hq.args += ["--job-interval", "0.5"]
         servers.hq.start()
-        job_env = {**os.environ, "OMNIORDER_JOB_TOKEN": "test-job-token"}
+        job_env = {**os.environ, "OMNIORDER_JOB_SECRET": JOB_SECRET}
         tokens = {code: sign_in(servers.store_url(code), *STAFF[code]) for code in STAFF}
         tills = Tills()
         chaos = Chaos(servers, databases["hq"], job_env, proxies, tills)
@@ -334,7 +334,7 @@ def test_every_acknowledged_order_reaches_hq_exactly_once_under_faults(
         for _ in range(2):
             assert chaos.job("pull").wait(timeout=300) == 0
         # More pulls, if need be, until every kind of fault has hit each store's link.
-        extra_pulls = complete_the_fault_schedules(hq, proxies, job_env["OMNIORDER_JOB_TOKEN"])
+        extra_pulls = complete_the_fault_schedules(hq, proxies, job_env["OMNIORDER_JOB_SECRET"])
         # Settle with a clean network: pull, synchronize, acknowledge until nothing is left.
         for proxy in proxies.values():
             proxy.heal()

@@ -45,19 +45,19 @@ from fastapi import FastAPI
 from sqlalchemy import inspect, text
 
 from omniorder.adapters.db import make_engine
+from omniorder.adapters.store_gateway import job_token_for
 from omniorder.config import Settings
 from omniorder.entrypoints.hq.app import create_hq_app
 from omniorder.entrypoints.store.app import create_store_app
 from tests.builders import SOON
 from tests.conftest import PostgresDatabases, require_backend
-from tests.servers import Servers, running_servers, sign_in
+from tests.servers import JOB_SECRET, Servers, running_servers, sign_in
 
 pytestmark = pytest.mark.e2e
 
 Json = dict[str, Any]
 STORES = ("S001", "S002")
 STAFF = {"S001": ("1001", "cashier1"), "S002": ("2001", "cashier2")}
-JOB_TOKEN = "test-job-token"  # running_servers' default, given to HQ and both stores
 PATH_PARAMETER = re.compile(r"{(\w+)(?::\w+)?}")
 
 # The order routes this test knows of: the app's own list must hold at least these.
@@ -333,7 +333,9 @@ def store_reads(code: str, routes: set[str], orders: dict[str, Json], csrf: str)
                 "collected_by": "Ada Lovelace",
                 **{f"lines.{line}": str(qty) for line, qty in collect.items()},
             },
-            "/orders/{ref}/cancel": {"charge": "5.00", "refund_tender": "cash"},
+            # A charge above the default and the original tender: what a cashier may do alone
+            # (a lower charge or cash for a card needs a manager, docs/rules.md §6).
+            "/orders/{ref}/cancel": {"charge": "500.00", "refund_tender": ""},
             "/orders/{ref}/edit": {
                 "version": str(order["version"]),
                 f"change.{first['id']}.quantity": str(first["quantity"] + 1),
@@ -424,7 +426,9 @@ class Clients:
             )
             by_key[(code, "page")], csrf[code] = page_session(url, *STAFF[code])
             by_key[(code, "job")] = httpx.Client(
-                base_url=url, headers={"Authorization": f"Bearer {JOB_TOKEN}"}, timeout=30
+                base_url=url,
+                headers={"Authorization": f"Bearer {job_token_for(JOB_SECRET, code)}"},
+                timeout=30,
             )
             by_key[("HQ", f"rts:{code}")] = httpx.Client(
                 base_url=servers.hq_url,

@@ -36,7 +36,8 @@ def test_sign_in_with_a_wrong_password_names_the_field(apps: Apps) -> None:
         "/api/v1/auth/token", json={"operator_id": "1001", "password": "wrong"}
     )
 
-    assert response.status_code == 422
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "wrong_credentials"
     assert response.json()["error"]["field"] == "password"
 
 
@@ -46,7 +47,8 @@ def test_staff_of_another_store_are_not_known_here(apps: Apps) -> None:
         "/api/v1/auth/token", json={"operator_id": "2001", "password": "cashier2"}
     )
 
-    assert response.status_code == 422
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "wrong_credentials"
     assert response.json()["error"]["field"] == "password"
 
 
@@ -171,7 +173,8 @@ def test_a_wrong_manager_password_is_refused(apps: Apps) -> None:
         headers=apps.sign_in(),
     )
 
-    assert response.status_code == 422
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "wrong_credentials"
     assert response.json()["error"]["field"] == "manager_override"
 
 
@@ -184,7 +187,8 @@ def test_a_store_token_acts_only_for_its_own_store(apps: Apps) -> None:
 
     assert own.status_code == 200
     assert all("token_hash" not in s for s in own.json()["stores"])
-    assert {s["operator_id"] for s in own.json()["staff"]} == {"admin", "1001", "1002"}
+    # This store's staff; HQ-wide staff too, but not HQ's administrators (HQ-only).
+    assert {s["operator_id"] for s in own.json()["staff"]} == {"1001", "1002"}
     assert other.status_code == 403
     assert staff.status_code == 401
 
@@ -446,7 +450,7 @@ def test_refusals_carry_a_stable_code_with_the_field(apps: Apps) -> None:
 def back_office(apps: Apps) -> str:
     """Sign the HQ test client in to the back office, as a browser would be; its CSRF token."""
     token = apps.hq_admin()["Authorization"].removeprefix("Bearer ")
-    apps.hq.cookies.set("omniorder_session", token)
+    apps.hq.cookies.set("omniorder_hq", token)
     return hashlib.sha256(f"omniorder-csrf:{token}".encode()).hexdigest()
 
 

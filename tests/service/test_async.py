@@ -38,13 +38,17 @@ class InProcessStores:
             raise Unavailable(f"store {code} is down (test)")
         return self.stores[code]
 
-    def journal(self, store_url: str, *, after: int, limit: int) -> list[dict[str, Any]]:
+    def journal(
+        self, store_url: str, *, store_code: str, after: int, limit: int
+    ) -> list[dict[str, Any]]:
         db = self._db(store_url)
         return journal.entries_after(
             SqlAlchemyUnitOfWork(db.session_factory), after=after, limit=limit
         )
 
-    def acknowledge(self, store_url: str, acknowledgements: list[dict[str, Any]]) -> None:
+    def acknowledge(
+        self, store_url: str, acknowledgements: list[dict[str, Any]], *, store_code: str
+    ) -> None:
         journal.acknowledge(
             SqlAlchemyUnitOfWork(self._db(store_url).session_factory), acknowledgements
         )

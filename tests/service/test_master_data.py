@@ -77,6 +77,11 @@ def refused(db: Database, error: type[Exception], run: Any) -> Any:
         ("stores", {"code": "S 009"}, STORE, "code"),
         ("tax-rates", {"tax_group": "GENERAL", "jurisdiction": ""}, {"rate": 0}, "jurisdiction"),
         ("stores", {"code": "S009"}, {**STORE, "token_hash": "x"}, "token_hash"),
+        # A store's time zone is an IANA name (it decides the store's today).
+        ("stores", {"code": "S009"}, {**STORE, "time_zone": "Mars/Olympus"}, "time_zone"),
+        ("stores", {"code": "S009"}, {**STORE, "time_zone": "America"}, "time_zone"),
+        ("stores", {"code": "S009"}, {**STORE, "time_zone": "../../etc/passwd"}, "time_zone"),
+        ("stores", {"code": "S009"}, {**STORE, "time_zone": " UTC"}, "time_zone"),
     ],
 )
 def test_a_record_naming_what_does_not_exist_is_refused_on_its_field(

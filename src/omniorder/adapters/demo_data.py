@@ -207,6 +207,8 @@ def demo_rows(hash_password: object) -> list[Base]:
                 role=role,
                 store_code=store,
                 password_hash=hash_password(password),
+                is_active=True,
+                session_epoch=0,
             )
         )
     return rows

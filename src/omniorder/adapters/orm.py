@@ -28,6 +28,7 @@ from sqlalchemy import (
     event,
     false,
     inspect,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -191,6 +192,11 @@ class StaffRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     store_code: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200))
+    # An inactive staff member cannot sign in, and their sessions end (docs/security.md).
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Raised when the password changes or the staff member is deactivated: every session
+    # opened under an older epoch ends at its next request.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class InventoryRow(Base):
@@ -222,6 +228,23 @@ class AuthSessionRow(Base):
     operator_id: Mapped[str] = mapped_column(String(20), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The last request seen (updated at most once a minute): the idle timeout counts from it.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The staff member's `session_epoch` when the session opened.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class SignInFailureRow(Base):
+    """Recent failed sign-ins (and manager overrides) per operator id or client address, so
+    that every worker process of a server throttles the same guesses (docs/security.md)."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = {"info": BOTH}
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # -- customer orders (sales orders at HQ, the store's own copy at the store) -----------------

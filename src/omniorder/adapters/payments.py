@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 import threading
 from uuid import UUID
 
@@ -17,12 +19,15 @@ class TestCardConnector:
     """Approves any card number that passes the Luhn check, except the declined test cards.
 
     Authorizing the same payment id again returns the same authorization, like a real
-    processor given an idempotency key.
+    processor given an idempotency key. Card tokens are HMAC-SHA256 of the card number keyed
+    with a deployment secret (`OMNIORDER_CARD_TOKEN_SECRET`; a random one per connector when
+    unset), so a token cannot be turned back into the card number by hashing candidates.
     """
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self) -> None:
+    def __init__(self, *, token_secret: str | None = None) -> None:
+        self._token_key = (token_secret or secrets.token_urlsafe(32)).encode()
         self._lock = threading.Lock()
         self.authorized: dict[UUID, tuple[CardAuthorization, Money]] = {}
         self.voided: set[UUID] = set()
@@ -42,11 +47,16 @@ class TestCardConnector:
             card = CardAuthorization(
                 authorization_code=f"TEST-{code}",
                 card_last4=digits[-4:],
-                card_token=f"tok_{hashlib.sha256(digits.encode()).hexdigest()[:16]}",
+                card_token=self.token_for(digits),
             )
             self.authorized[payment_id] = (card, amount)
             self.voided.discard(payment_id)
             return card
+
+    def token_for(self, digits: str) -> str:
+        """The card's token: keyed, so only the holder of the secret can match a number."""
+        mac = hmac.new(self._token_key, f"card:{digits}".encode(), hashlib.sha256)
+        return f"tok_{mac.hexdigest()[:32]}"
 
     def capture(self, payment_id: UUID, card_token: str, amount: Money) -> CardAuthorization:
         if not card_token.startswith("tok_"):

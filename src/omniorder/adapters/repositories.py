@@ -34,6 +34,7 @@ from omniorder.adapters.orm import (
     PaymentRow,
     ProductRow,
     PullWatermarkRow,
+    SignInFailureRow,
     StaffRow,
     StoreRow,
     StoreTransactionRow,
@@ -299,6 +300,33 @@ class AuthSessionRepository:
 
     def delete(self, token_hash: str) -> None:
         self.session.execute(delete(AuthSessionRow).where(AuthSessionRow.token_hash == token_hash))
+
+
+class SignInFailureRepository:
+    """Failed sign-ins per throttle key, shared by every worker process of a server."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, key: str) -> SignInFailureRow | None:
+        return self.session.get(SignInFailureRow, key)
+
+    def claim(self, key: str, now: datetime) -> SignInFailureRow:
+        """The key's row, created empty if missing and locked until the transaction ends, so
+        that two failures at once are both counted."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.session.execute(
+            insert(SignInFailureRow)
+            .values(key=key, failures=0, first_failed_at=now, last_failed_at=now)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        row = self.session.get(SignInFailureRow, key, with_for_update=True, populate_existing=True)
+        assert row is not None
+        return row
+
+    def clear(self, key: str) -> None:
+        self.session.execute(delete(SignInFailureRow).where(SignInFailureRow.key == key))
 
 
 class JournalRepository:

@@ -17,6 +17,7 @@ from omniorder.adapters.repositories import (
     OrderRepository,
     OutboxRepository,
     RecordRepository,
+    SignInFailureRepository,
     StagingRepository,
 )
 
@@ -26,6 +27,7 @@ class SqlAlchemyUnitOfWork:
     records: RecordRepository
     counters: CounterRepository
     auth_sessions: AuthSessionRepository
+    sign_in_failures: SignInFailureRepository
     journal: JournalRepository
     staging: StagingRepository
     outbox: OutboxRepository
@@ -40,6 +42,7 @@ class SqlAlchemyUnitOfWork:
         self.records = RecordRepository(self.session)
         self.counters = CounterRepository(self.session)
         self.auth_sessions = AuthSessionRepository(self.session)
+        self.sign_in_failures = SignInFailureRepository(self.session)
         self.journal = JournalRepository(self.session)
         self.staging = StagingRepository(self.session)
         self.outbox = OutboxRepository(self.session)

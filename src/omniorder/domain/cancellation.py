@@ -37,11 +37,14 @@ def cancel_order(
     charge_code: str | None,
     charge_tax_rate: Decimal,
     tenders: tuple[TenderIn, ...] = (),
-    refund_tender: Tender = Tender.CASH,
+    refund_tender: Tender | None = None,
+    default_charge: Money | None = None,
 ) -> Invoice | None:
     """Cancel every open line. Refused once anything of the customer order is invoiced.
 
-    The charge (editable, ≥ 0) is recorded under the cancellation charge code and invoiced;
+    The charge (editable, ≥ 0; below `default_charge`, the parameters' charge, only with the
+    waive_cancellation_charge permission or a manager's override) is recorded under the
+    cancellation charge code and invoiced;
     the deposit held pays it, and the rest of the deposit is refunded — or the customer pays
     what the deposit does not cover. Amount due = charge − deposit held.
     """
@@ -54,6 +57,11 @@ def cancel_order(
         )
     if charge.amount < 0:
         raise NegativeAmount("charge", "A cancellation charge cannot be negative.")
+    if default_charge is not None and charge.amount < default_charge.amount:
+        op.auth.require(
+            Permission.WAIVE_CANCELLATION_CHARGE,
+            f"lower the cancellation charge below {default_charge}",
+        )
     if charge.amount > 0 and not charge_code:
         raise MissingChargeCode(
             "Set the cancellation charge code in the retail parameters, or cancel with no charge."
@@ -96,6 +104,7 @@ def cancel_order(
             purpose=PaymentPurpose.CANCELLATION_CHARGE,
             refund_purpose=PaymentPurpose.DEPOSIT,
             refund_tender=refund_tender,
+            auth=op.auth,
             at=op.at,
             id_seed=op.refund_id,
         )
@@ -110,11 +119,14 @@ def cancel_lines(
     op: Operation,
     *,
     quantities: Mapping[UUID, int],
-    refund_tender: Tender = Tender.CASH,
+    refund_tender: Tender | None = None,
 ) -> Money:
     """Cancel open quantities of some lines (beyond the reference product); no charge.
 
-    The required deposit is recomputed on what remains; deposit held beyond it is refunded.
+    Cancelling every open line of an order none of whose lines is invoiced yet would be a
+    cancellation without its charge: it needs the waive_cancellation_charge permission or a
+    manager's override. The required deposit is recomputed on what remains; deposit held
+    beyond it is refunded.
     Returns the amount refunded (zero or negative).
     """
     require_live_order(order, "changed")
@@ -136,6 +148,14 @@ def cancel_lines(
         line.picked_qty = min(line.picked_qty, line.quantity - line.cancelled_qty)
         line.packed_qty = min(line.packed_qty, line.picked_qty)
         line.picking_qty = min(line.picking_qty, line.open_qty)
+    customer_lines = [line for line in order.lines if line.is_customer_order_line]
+    if not any(line.open_qty for line in customer_lines) and not any(
+        line.invoiced_qty for line in customer_lines
+    ):
+        op.auth.require(
+            Permission.WAIVE_CANCELLATION_CHARGE,
+            "cancel every line of the order without its cancellation charge (cancel the order)",
+        )
     if not any(line.fulfilment is Fulfilment.SHIP and line.open_qty for line in order.lines):
         invoiced = {cid for invoice in order.invoices for cid in invoice.charge_ids}
         for charge in order.charges:
@@ -151,6 +171,7 @@ def cancel_lines(
             purpose=PaymentPurpose.DEPOSIT,
             refund_purpose=PaymentPurpose.DEPOSIT,
             refund_tender=refund_tender,
+            auth=op.auth,
             at=op.at,
             id_seed=op.refund_id,
         )

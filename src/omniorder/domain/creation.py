@@ -212,10 +212,20 @@ def draft_order(new: NewOrder, *, auth: Authorization, today: date, now: datetim
     return order
 
 
+MAX_LINE_QUANTITY = 100_000
+"""The most units one order line may hold (docs/rules.md §1): more is a typing error."""
+
+
+def check_quantity(quantity: int, field: str) -> None:
+    if quantity <= 0:
+        raise QuantityOutOfRange(field, "Quantity must be at least 1.")
+    if quantity > MAX_LINE_QUANTITY:
+        raise QuantityOutOfRange(field, f"Quantity must be at most {MAX_LINE_QUANTITY:,}.")
+
+
 def _new_line(new: NewOrder, index: int, request: LineRequest, today: date) -> OrderLine:
     where = f"lines[{index}]"
-    if request.quantity <= 0:
-        raise QuantityOutOfRange(f"{where}.quantity", "Quantity must be at least 1.")
+    check_quantity(request.quantity, f"{where}.quantity")
     if request.unit_price.amount < 0:
         raise NegativeAmount(f"{where}.unit_price", "A price cannot be negative.")
     if request.fulfilment is not Fulfilment.CARRY_OUT:

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from omniorder.domain.creation import ChargeRequest, LineRequest
+from omniorder.domain.creation import ChargeRequest, LineRequest, check_quantity
 from omniorder.domain.errors import (
     Conflict,
     DateNotAllowed,
@@ -57,7 +57,7 @@ class OrderEdit:
     deposit_override: Money | None = None
     is_deposit_override_changed: bool = False
     tenders: tuple[TenderIn, ...] = ()
-    refund_tender: Tender = Tender.CASH
+    refund_tender: Tender | None = None
     is_recalculated: bool = False
     notes: tuple[str, ...] = field(default=())
 
@@ -146,6 +146,7 @@ def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> 
             purpose=PaymentPurpose.DEPOSIT,
             refund_purpose=PaymentPurpose.DEPOSIT,
             refund_tender=edit.refund_tender,
+            auth=op.auth,
             at=op.at,
             id_seed=op.refund_id,
         )
@@ -189,8 +190,7 @@ def _editable(order: Order, line_id: UUID, verb: str) -> OrderLine:
 
 
 def _check_line(request: LineRequest, where: str, today: date) -> None:
-    if request.quantity <= 0:
-        raise QuantityOutOfRange(f"{where}.quantity", "Quantity must be at least 1.")
+    check_quantity(request.quantity, f"{where}.quantity")
     if request.fulfilment is Fulfilment.CARRY_OUT:
         raise InvalidInput(
             f"{where}.fulfilment",
@@ -306,6 +306,7 @@ def convert_quote(
             purpose=PaymentPurpose.DEPOSIT,
             refund_purpose=PaymentPurpose.DEPOSIT,
             refund_tender=Tender.CASH,
+            auth=op.auth,
             at=op.at,
             id_seed=op.refund_id,
         )

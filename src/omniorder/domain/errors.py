@@ -13,6 +13,8 @@
     ├── PermissionDenied      403 — names the permission and that a manager override allows it
     │   └── DepositOverrideNotAllowed, ShippingRefundNeedsApproval
     ├── Unauthenticated       401 — no valid sign-in (or store token) came with the request
+    │   └── WrongCredentials  401 — an operator id or password (sign-in, manager override) is wrong
+    ├── TooManyAttempts       429 — too many wrong passwords: locked for `retry_after_seconds`
     └── Unavailable           503 — a needed service (HQ's real-time service) did not answer
 
 Every error says in one sentence what is wrong, for a person at the POS, not a developer.
@@ -142,6 +144,29 @@ class PermissionDenied(OmniorderError):
 
 class Unauthenticated(OmniorderError):
     code = "not_signed_in"
+
+
+class WrongCredentials(Unauthenticated):
+    """The operator id or the password is wrong (never saying which); `field` names the
+    credentials (`password` at sign-in, `manager_override` for an approval)."""
+
+    code = "wrong_credentials"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class TooManyAttempts(OmniorderError):
+    """Too many wrong passwords for this operator id or from this address: every attempt,
+    the right password included, is refused for `retry_after_seconds`."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, field: str, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.field = field
+        self.retry_after_seconds = retry_after_seconds
 
 
 class Unavailable(OmniorderError):

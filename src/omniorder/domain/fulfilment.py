@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Mapping
 from uuid import UUID
 
+from omniorder.domain.creation import check_quantity
 from omniorder.domain.errors import Conflict, InvalidInput, QuantityOutOfRange, UnknownLine
 from omniorder.domain.history import Operation, all_or_nothing, record, require_live_order
 from omniorder.domain.money import Money, total
@@ -37,8 +38,7 @@ def _quantities(
             line = order.line(line_id)
         except KeyError:
             raise UnknownLine(f"{field}.{line_id}", "That line is not on this order.") from None
-        if qty <= 0:
-            raise QuantityOutOfRange(f"{field}.{line_id}", "Quantity must be at least 1.")
+        check_quantity(qty, f"{field}.{line_id}")
         chosen.append((line, qty))
     return chosen
 
@@ -124,7 +124,7 @@ def pick_up(
     quantities: Mapping[UUID, int],
     collected_by: str,
     tenders: tuple[TenderIn, ...],
-    refund_tender: Tender = Tender.CASH,
+    refund_tender: Tender | None = None,
 ) -> Invoice:
     """The customer collects pickup lines at this store (docs/rules.md §5): 0 < qty ≤ open qty.
 
@@ -265,7 +265,7 @@ def _invoice(
     chosen: list[tuple[OrderLine, int]],
     *,
     tenders: tuple[TenderIn, ...],
-    refund_tender: Tender,
+    refund_tender: Tender | None,
     with_charges: bool = False,
 ) -> Invoice:
     completes = _completes(order, chosen)
@@ -285,6 +285,7 @@ def _invoice(
         purpose=PaymentPurpose.BALANCE,
         refund_purpose=PaymentPurpose.REFUND,
         refund_tender=refund_tender,
+        auth=op.auth,
         at=op.at,
         id_seed=op.refund_id,
     )

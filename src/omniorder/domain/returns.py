@@ -67,7 +67,7 @@ def return_goods(
     shipping_refund: Money,
     policy: ShippingRefundPolicy,
     store_code: str,
-    refund_tender: Tender = Tender.CASH,
+    refund_tender: Tender | None = None,
 ) -> ReturnOrder:
     """Take goods back against one invoice and refund them with their tax.
 
@@ -134,6 +134,7 @@ def return_goods(
             purpose=PaymentPurpose.REFUND,
             refund_purpose=PaymentPurpose.REFUND,
             refund_tender=refund_tender,
+            auth=op.auth,
             at=op.at,
             id_seed=op.refund_id,
         )

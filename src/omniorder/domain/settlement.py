@@ -16,6 +16,7 @@ from uuid import UUID
 from omniorder.domain.errors import InvalidInput, PaymentMismatch, PaymentNotAccepted
 from omniorder.domain.money import Money, total
 from omniorder.domain.order import Order, Payment
+from omniorder.domain.staff import Authorization, Permission
 from omniorder.domain.statuses import PaymentPurpose, Tender
 
 
@@ -45,6 +46,37 @@ def deposit_to_apply(order: Order, value_now: Money, *, completes_order: bool) -
     return held.min(value_now.percent(order.deposit_percent))
 
 
+def card_paid(order: Order) -> Payment | None:
+    """The card payment a refund goes back to by default: the first one the customer paid
+    with a card the connector keeps a token of."""
+    return next(
+        (
+            p
+            for p in order.payments
+            if p.tender is Tender.CARD and p.card_token and p.amount.amount > 0
+        ),
+        None,
+    )
+
+
+def refund_tender_for(order: Order, requested: Tender | None, auth: Authorization) -> Tender:
+    """Refunds go to the original tender (docs/rules.md, *Refunds go back to the card*).
+
+    `None` asks for the original tender: the card when the customer paid by card, else cash.
+    Any other tender for an order a card paid (cash, say) needs the refund_card_in_cash
+    permission or a manager's override, recorded in the order's history.
+    """
+    card = card_paid(order)
+    if requested is None:
+        return Tender.CARD if card is not None else Tender.CASH
+    if card is not None and requested is not Tender.CARD:
+        auth.require(
+            Permission.REFUND_CARD_IN_CASH,
+            f"refund in {requested.value.replace('_', ' ')} what a card paid",
+        )
+    return requested
+
+
 def settle(
     order: Order,
     due: Money,
@@ -52,12 +84,14 @@ def settle(
     *,
     purpose: PaymentPurpose,
     refund_purpose: PaymentPurpose,
-    refund_tender: Tender,
+    refund_tender: Tender | None,
+    auth: Authorization,
     at: datetime,
     id_seed: UUID,
     field: str = "payments",
 ) -> list[Payment]:
-    """Payments that settle `due`: tenders paying it exactly, or one refund when negative."""
+    """Payments that settle `due`: tenders paying it exactly, or one refund when negative,
+    to the original tender unless another is allowed (`refund_tender_for`)."""
     if due.amount > 0:
         for index, tender in enumerate(tenders):
             if tender.amount.amount <= 0:
@@ -86,12 +120,13 @@ def settle(
         raise InvalidInput(field, f"Nothing is due ({due}); take no payment.")
     if due.is_zero:
         return []
-    card = next((p for p in order.payments if p.card_token), None)
-    use_card = refund_tender is Tender.CARD and card is not None
+    chosen = refund_tender_for(order, refund_tender, auth)
+    card = card_paid(order)
+    use_card = chosen is Tender.CARD and card is not None
     return [
         Payment(
             id=id_seed,
-            tender=refund_tender if refund_tender is not Tender.CARD or use_card else Tender.CASH,
+            tender=chosen if chosen is not Tender.CARD or use_card else Tender.CASH,
             amount=due,
             purpose=refund_purpose,
             created_at=at,

@@ -14,6 +14,11 @@ class Permission(StrEnum):
     RECALL_ORDER = "recall_order"
     DEPOSIT_OVERRIDE = "deposit_override"
     ACCEPT_REJECT = "accept_reject"
+    # Lower or waive the cancellation charge, or cancel every line of an order (which
+    # avoids it) (docs/rules.md §6).
+    WAIVE_CANCELLATION_CHARGE = "waive_cancellation_charge"
+    # Refund money a card paid in another tender (cash) instead of back to the card (§6, §7).
+    REFUND_CARD_IN_CASH = "refund_card_in_cash"
     MANAGER = "manager"
 
 

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from omniorder.adapters import migrate
 from omniorder.adapters.db import make_engine, make_session_factory
-from omniorder.adapters.store_gateway import HttpStoreGateway
+from omniorder.adapters.store_gateway import HttpStoreGateway, job_token_for
 from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.config import Settings
 from omniorder.service_layer.unit_of_work import UnitOfWork
@@ -50,7 +50,7 @@ Host = Annotated[str, typer.Option(help="Address to listen on")]
 
 def fail(message: str) -> typer.Exit:
     """Bad input on the command line: one line on stderr, exit code 2."""
-    err.print(f"omniorder: {message}", highlight=False)
+    err.print(f"omniorder: {message}", highlight=False, soft_wrap=True)  # one line, unwrapped
     return typer.Exit(code=2)
 
 
@@ -99,6 +99,76 @@ def seed_demo(data_dir: DataDir = Path("data"), database_url: DbUrl = None) -> N
     console.print(f"demo data written ({count} records)")
 
 
+DemoFlag = Annotated[
+    bool, typer.Option("--demo", help="Allow the demo staff's known passwords (demo only)")
+]
+ADMIN_PASSWORD_LENGTH = 12
+
+
+def _refuse_demo_passwords(database_url: str, *, demo: bool, how: str) -> None:
+    """A real server does not start while staff still have the demo passwords."""
+    from sqlalchemy.exc import DBAPIError
+
+    from omniorder.adapters.demo_data import DEMO_STAFF
+    from omniorder.service_layer.auth import staff_with_known_passwords
+
+    if demo:
+        return
+    engine = make_engine(database_url)
+    try:
+        known = [(operator_id, password) for operator_id, password, *_ in DEMO_STAFF]
+        found = staff_with_known_passwords(
+            SqlAlchemyUnitOfWork(make_session_factory(engine)), known
+        )
+    except DBAPIError:
+        found = []  # no tables yet: no staff either
+    finally:
+        engine.dispose()
+    if found:
+        raise fail(
+            f"staff {', '.join(found)} still have demo passwords: {how} "
+            "(or pass --demo to run the demo anyway)"
+        )
+
+
+@hq_app.command("create-admin")
+def hq_create_admin(
+    operator_id: Annotated[str, typer.Option(help="The administrator's operator id")],
+    name: Annotated[str, typer.Option(help="The administrator's name")],
+    data_dir: DataDir = Path("data"),
+    database_url: DbUrl = None,
+) -> None:
+    """Create an HQ administrator (or set a new password for one): the way to start a real
+    HQ. The password comes from OMNIORDER_ADMIN_PASSWORD or is asked for twice."""
+    from omniorder.adapters.demo_data import DEMO_STAFF
+    from omniorder.domain.errors import OmniorderError
+    from omniorder.service_layer.master_data import put_record
+
+    password = os.environ.get("OMNIORDER_ADMIN_PASSWORD") or typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    if len(password) < ADMIN_PASSWORD_LENGTH:
+        raise fail(f"the password needs at least {ADMIN_PASSWORD_LENGTH} characters")
+    if password in {known for _op, known, *_ in DEMO_STAFF}:
+        raise fail("that is a demo password; choose another")
+    settings = _settings(data_dir, database_url)
+    url = settings.hq_database_url()
+    migrate.upgrade("hq", url)
+    engine = make_engine(url)
+    try:
+        put_record(
+            SqlAlchemyUnitOfWork(make_session_factory(engine)),
+            "staff",
+            {"operator_id": operator_id},
+            {"name": name, "role": "hq_admin", "store_code": None, "password": password},
+        )
+    except OmniorderError as error:
+        raise fail(error.message) from None
+    finally:
+        engine.dispose()
+    console.print(f"HQ administrator {operator_id} saved; sign in at the back office")
+
+
 @hq_app.command("serve")
 def hq_serve(
     host: Host = "127.0.0.1",
@@ -112,11 +182,17 @@ def hq_serve(
             envvar="OMNIORDER_JOB_INTERVAL_SECONDS",
         ),
     ] = None,
+    demo: DemoFlag = False,
 ) -> None:
     """Run the HQ service (and, with --job-interval, the scheduled sync jobs)."""
     from omniorder.entrypoints.hq.app import create_hq_app
 
     settings = _settings(data_dir, database_url)
+    _refuse_demo_passwords(
+        settings.hq_database_url(),
+        demo=demo,
+        how="set new ones in the back office (Staff) or with `omniorder hq create-admin`",
+    )
     if job_interval is not None:
         settings.job_interval_seconds = job_interval
     _log_to_console()
@@ -134,6 +210,27 @@ def hq_issue_store_token(
     if token is None:
         raise fail(f"no store {store} at HQ")
     console.print(token)
+
+
+@hq_app.command("job-token")
+def hq_job_token(store: Annotated[str, typer.Option(help="Store code")]) -> None:
+    """Print a store's job token (HMAC of OMNIORDER_JOB_SECRET and the store code), for the
+    store server's OMNIORDER_JOB_TOKEN: HQ's jobs present it to that store only."""
+    secret = Settings().job_secret
+    if not secret:
+        raise fail("set OMNIORDER_JOB_SECRET (HQ's job secret) first")
+    console.print(job_token_for(secret, store))
+
+
+def _demo_secret(data_dir: Path, name: str) -> str:
+    """A random secret kept in the data directory (created once, readable by its owner)."""
+    path = data_dir / name
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
 
 
 def _issue_token(settings: Settings, store: str) -> str | None:
@@ -159,6 +256,7 @@ def store_serve(
     ),
     data_dir: DataDir = Path("data"),
     database_url: DbUrl = None,
+    demo: DemoFlag = False,
 ) -> None:
     """Run a store server (its HQ token comes from OMNIORDER_STORE_TOKEN)."""
     from omniorder.entrypoints.store.app import create_store_app
@@ -167,6 +265,11 @@ def store_serve(
     settings.hq_url = hq_url
     if not settings.store_token:
         raise fail("set OMNIORDER_STORE_TOKEN (from `omniorder hq issue-store-token`)")
+    _refuse_demo_passwords(
+        settings.store_database_url(store),
+        demo=demo,
+        how="set new ones at HQ (Staff) and download channel data again",
+    )
     _log_to_console()
     uvicorn.run(create_store_app(settings, store_code=store), host=host, port=port)
 
@@ -192,11 +295,25 @@ def demo(
     base_env = {
         **os.environ,
         "OMNIORDER_DATA_DIR": str(data_dir),
-        "OMNIORDER_JOB_TOKEN": secrets.token_urlsafe(32),
+        "OMNIORDER_JOB_SECRET": secrets.token_urlsafe(32),
+        "OMNIORDER_CARD_TOKEN_SECRET": _demo_secret(data_dir, "card-token-secret"),
+        # The demo shows each server's interactive API page at /docs (off in production).
+        "OMNIORDER_API_DOCS": "true",
     }
     children = [
         subprocess.Popen(
-            [*python, "hq", "serve", "--host", host, "--port", str(port), "--job-interval", "10"],
+            [
+                *python,
+                "hq",
+                "serve",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--job-interval",
+                "10",
+                "--demo",
+            ],
             env=base_env,
         )
     ]
@@ -204,7 +321,11 @@ def demo(
         _wait_healthy(f"http://{host}:{port}/health", children[0])
         for code, _name, store_port in stores:
             token = _issue_token(settings, code)
-            env = {**base_env, "OMNIORDER_STORE_TOKEN": token or ""}
+            env = {
+                **{k: v for k, v in base_env.items() if k != "OMNIORDER_JOB_SECRET"},
+                "OMNIORDER_STORE_TOKEN": token or "",
+                "OMNIORDER_JOB_TOKEN": job_token_for(base_env["OMNIORDER_JOB_SECRET"], code),
+            }
             children.append(
                 subprocess.Popen(
                     [
@@ -219,6 +340,7 @@ def demo(
                         str(store_port),
                         "--hq-url",
                         f"http://{host}:{port}",
+                        "--demo",
                     ],
                     env=env,
                 )
@@ -292,7 +414,7 @@ def _job_context(
 ) -> tuple[Callable[[], UnitOfWork], HttpStoreGateway]:
     settings = _settings(data_dir, database_url)
     factory = make_session_factory(make_engine(settings.hq_database_url()))
-    return (lambda: SqlAlchemyUnitOfWork(factory)), HttpStoreGateway(job_token=settings.job_token)
+    return (lambda: SqlAlchemyUnitOfWork(factory)), HttpStoreGateway(job_secret=settings.job_secret)
 
 
 def _print_result(title: str, result: dict[str, object]) -> None:

@@ -66,15 +66,26 @@ def get_token(
 
 
 def get_staff(
+    request: Request,
     token: Annotated[str, Depends(get_token)],
     uow: Annotated[UnitOfWork, Depends(get_uow)],
     now: Annotated[datetime, Depends(get_now)],
 ) -> Staff:
-    return auth.staff_for_token(uow, token, now=now)
+    idle = get_ctx(request).settings.session_idle_minutes
+    return auth.staff_for_token(uow, token, now=now, idle_minutes=idle)
+
+
+def client_address(request: Request) -> str | None:
+    """The address the request came from, for throttling sign-ins (behind a proxy, run
+    uvicorn with --proxy-headers so that this is the client's, not the proxy's)."""
+    return request.client.host if request.client else None
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 NowDep = Annotated[datetime, Depends(get_now)]
+CtxDep = Annotated[AppContext, Depends(get_ctx)]
+ClientDep = Annotated[str | None, Depends(client_address)]
+TokenDep = Annotated[str, Depends(get_token)]
 CurrentStaff = Annotated[Staff, Depends(get_staff)]
 
 

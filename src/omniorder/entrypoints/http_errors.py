@@ -21,6 +21,7 @@ from omniorder.domain.errors import (
     OmniorderError,
     PermissionDenied,
     StaleVersion,
+    TooManyAttempts,
     Unauthenticated,
     Unavailable,
 )
@@ -31,6 +32,7 @@ STATUS_BY_ERROR: list[tuple[type[OmniorderError], int]] = [
     (Conflict, 409),
     (PermissionDenied, 403),
     (Unauthenticated, 401),
+    (TooManyAttempts, 429),
     (Unavailable, 503),
 ]
 
@@ -54,6 +56,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "Not found"),
         (409, "Wrong state, stale version (with `current_version`) or an id already in use"),
         (422, "Invalid input; `field` names what is wrong"),
+        (429, "Too many wrong passwords; `Retry-After` says when to try again"),
     ]
 }
 
@@ -92,6 +95,8 @@ def install_error_handlers(app: FastAPI) -> None:
             headers = {"Retry-After": "5"}
         elif isinstance(error, Unauthenticated):
             headers = {"WWW-Authenticate": "Bearer"}
+        elif isinstance(error, TooManyAttempts):
+            headers = {"Retry-After": str(error.retry_after_seconds)}
         body = error_body(error.code, error.message, field)
         if isinstance(error, StaleVersion) and error.current_version is not None:
             body["error"]["current_version"] = error.current_version

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from omniorder.adapters.orm import CustomerRow
 from omniorder.domain.money import Money
@@ -26,6 +26,31 @@ Amount = Annotated[
         description='A decimal amount in major units, as a string, e.g. "12.34"', examples=["12.34"]
     ),
 ]
+
+
+# -- limits (docs/api.md, *Limits*) ---------------------------------------------------------
+# What one request may hold: enough for any real order, small enough that no request can make
+# a server work for long or overflow a 32-bit column.
+MAX_QUANTITY = 100_000
+MAX_LINES = 200
+MAX_PAYMENTS = 20
+INT32_MAX = 2**31 - 1
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY, description=f"Units: 1 to {MAX_QUANTITY:,}")]
+
+
+def _year_in_range(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+Day = Annotated[date, AfterValidator(_year_in_range)]
+"""A calendar date between the years 2000 and 2100."""
+
+Instant = Annotated[AwareDatetime, AfterValidator(_year_in_range)]
+"""A moment with its UTC offset (a time without one is refused), years 2000 to 2100."""
 
 
 def amount_str(money: Money) -> str:
@@ -63,18 +88,22 @@ class AddressIn(Strict):
 
 class LineCreate(Strict):
     sku: str = Field(min_length=1, max_length=40)
-    quantity: int = Field(description="Units ordered; at least 1")
+    quantity: Quantity
     fulfilment: Fulfilment
-    requested_date: date | None = Field(
+    requested_date: Day | None = Field(
         default=None, description="Ship or pickup date; not before the store's today"
     )
-    delivery_mode: str | None = Field(default=None, description="Ship lines: a ship mode code")
+    delivery_mode: str | None = Field(
+        default=None, max_length=20, description="Ship lines: a ship mode code"
+    )
     ship_to: AddressIn | None = Field(default=None, description="Ship lines: a new address")
     ship_to_address_id: UUID | None = Field(
         default=None, description="Ship lines: one of the customer's addresses"
     )
     pickup_store: str | None = Field(
-        default=None, description="Pickup lines: the pickup store (default: this store)"
+        default=None,
+        max_length=20,
+        description="Pickup lines: the pickup store (default: this store)",
     )
     pickup_by: str | None = Field(default=None, max_length=200, description="Who will collect")
 
@@ -106,12 +135,12 @@ class CustomerOrderCreate(Strict):
     )
     order_type: OrderType = OrderType.CUSTOMER_ORDER
     customer_account: str = Field(min_length=1, max_length=20)
-    lines: list[LineCreate]
+    lines: list[LineCreate] = Field(max_length=MAX_LINES)
     shipping_charge: Amount | None = Field(
         default=None, description="Default: the first ship line's delivery-mode rate"
     )
     deposit_override: Amount | None = None
-    payments: list[PaymentCreate] = []
+    payments: list[PaymentCreate] = Field(default=[], max_length=MAX_PAYMENTS)
     manager_override: ManagerOverride | None = None
 
 
@@ -477,7 +506,8 @@ class ProductPublic(BaseModel):
 # -- operations on existing orders (store API) ---------------------------------------------
 
 Quantities = Annotated[
-    dict[UUID, int], Field(description="Quantity per order line id", examples=[{}])
+    dict[UUID, Quantity],
+    Field(max_length=MAX_LINES, description="Quantity per order line id", examples=[{}]),
 ]
 
 
@@ -497,9 +527,9 @@ class OperationIn(Strict):
 
 class LineChangeIn(Strict):
     line_id: UUID
-    quantity: int | None = None
+    quantity: Quantity | None = None
     fulfilment: Fulfilment | None = None
-    requested_date: date | None = None
+    requested_date: Day | None = None
     delivery_mode: str | None = Field(default=None, max_length=20)
     ship_to: AddressIn | None = None
     ship_to_address_id: UUID | None = None
@@ -511,9 +541,9 @@ class OrderEditIn(OperationIn):
     version: int = Field(
         ge=0, le=2_000_000_000, description="The version you are editing; a stale one gets 409"
     )
-    add: list[LineCreate] = []
-    change: list[LineChangeIn] = []
-    void: list[UUID] = []
+    add: list[LineCreate] = Field(default=[], max_length=MAX_LINES)
+    change: list[LineChangeIn] = Field(default=[], max_length=MAX_LINES)
+    void: list[UUID] = Field(default=[], max_length=MAX_LINES)
     shipping_charge: Amount | None = Field(
         default=None, description="New shipping charge (send it only to change it)"
     )
@@ -521,8 +551,8 @@ class OrderEditIn(OperationIn):
         default=None, description="New deposit override (send null to remove it)"
     )
     recalculate: bool = Field(default=False, description="Re-price open lines at today's prices")
-    payments: list[PaymentCreate] = []
-    refund_tender: Tender = Tender.CASH
+    payments: list[PaymentCreate] = Field(default=[], max_length=MAX_PAYMENTS)
+    refund_tender: Tender | None = None  # None: the original tender (docs/rules.md)
 
 
 class PickListIn(OperationIn):
@@ -536,38 +566,38 @@ class LinesIn(OperationIn):
 class PickupIn(OperationIn):
     lines: Quantities
     collected_by: str = Field(min_length=1, max_length=200)
-    payments: list[PaymentCreate] = []
-    refund_tender: Tender = Tender.CASH
+    payments: list[PaymentCreate] = Field(default=[], max_length=MAX_PAYMENTS)
+    refund_tender: Tender | None = None  # None: the original tender (docs/rules.md)
 
 
 class CancellationIn(OperationIn):
     charge: Amount | None = Field(
         default=None, description="Cancellation charge; default: order value × charge %"
     )
-    payments: list[PaymentCreate] = []
-    refund_tender: Tender = Tender.CASH
+    payments: list[PaymentCreate] = Field(default=[], max_length=MAX_PAYMENTS)
+    refund_tender: Tender | None = None  # None: the original tender (docs/rules.md)
 
 
 class LineCancellationIn(OperationIn):
     lines: Quantities
-    refund_tender: Tender = Tender.CASH
+    refund_tender: Tender | None = None  # None: the original tender (docs/rules.md)
 
 
 class ReturnLineIn(Strict):
     line_id: UUID
-    quantity: int
+    quantity: Quantity
     reason_code: str = Field(min_length=1, max_length=40)
 
 
 class ReturnIn(OperationIn):
     invoice: str = Field(min_length=1, max_length=40, description="Invoice number or id")
-    lines: list[ReturnLineIn] = []
+    lines: list[ReturnLineIn] = Field(default=[], max_length=MAX_LINES)
     shipping_refund: Amount = "0"
-    refund_tender: Tender = Tender.CASH
+    refund_tender: Tender | None = None  # None: the original tender (docs/rules.md)
 
 
 class ConversionIn(OperationIn):
-    payments: list[PaymentCreate] = []
+    payments: list[PaymentCreate] = Field(default=[], max_length=MAX_PAYMENTS)
 
 
 class AmountDuePublic(BaseModel):
@@ -591,8 +621,8 @@ class OrderFilters(BaseModel):
     customer: str | None = Field(None, max_length=20)
     status: str | None = Field(None, max_length=30)
     sku: str | None = Field(None, max_length=40)
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+    created_from: Instant | None = None
+    created_to: Instant | None = None
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)
 

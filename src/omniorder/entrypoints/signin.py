@@ -17,7 +17,7 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from omniorder.domain.errors import OmniorderError
+from omniorder.domain.errors import OmniorderError, TooManyAttempts
 from omniorder.entrypoints.web import (
     clear_session_cookie,
     field_errors,
@@ -64,6 +64,7 @@ def sign_in(
     """Sign in at `store_code` (None: HQ) for `hours`: a redirect to `next` with the session
     cookie set, or the form again with what stopped it."""
     errors: dict[str, str] = {}
+    status = 422
     if not operator_id.strip():
         errors["operator_id"] = "Enter your operator id."
     if not password:
@@ -77,8 +78,10 @@ def sign_in(
                 store_code=store_code,
                 now=now,
                 hours=hours,
+                client=request.client.host if request.client else None,
             )
         except OmniorderError as error:
+            status = 429 if isinstance(error, TooManyAttempts) else 422
             # Not allowed to sign in here: said next to the password, like a wrong one.
             errors = {
                 ("password" if key.startswith("permission:") else key): message
@@ -91,7 +94,7 @@ def sign_in(
     return render(
         request,
         TEMPLATE,
-        status_code=422,
+        status_code=status,
         next=safe_next(next),
         form={"operator_id": operator_id},
         errors=errors,
@@ -104,5 +107,5 @@ def sign_out(request: Request, uow: UnitOfWork) -> Response:
     if token:
         auth.sign_out(uow, token=token)
     response = RedirectResponse("/signin", status_code=303)
-    clear_session_cookie(response)
+    clear_session_cookie(request, response)
     return response

@@ -1,7 +1,10 @@
 """What the HTML pages of both servers share: the session cookie, CSRF, Jinja and money format.
 
 The browser holds the same bearer token the API uses, in an HttpOnly, SameSite=Lax cookie, so
-page routes authenticate exactly like API routes (service_layer/auth.py). Every POST form
+page routes authenticate exactly like API routes (service_layer/auth.py). Each server has its
+own cookie name (`omniorder_hq`, `omniorder_store_S001`), so servers on one host name do not
+overwrite each other's sign-in, and the cookies are Secure when the settings say the server is
+reached over TLS (`OMNIORDER_TLS=1`). Every POST form
 carries a CSRF token: derived from the session token once signed in, and a random
 double-submit cookie before (the sign-in form).
 """
@@ -24,12 +27,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from omniorder.domain.errors import InvalidInput, OmniorderError, PermissionDenied, Unavailable
+from omniorder.domain.errors import (
+    InvalidInput,
+    OmniorderError,
+    PermissionDenied,
+    TooManyAttempts,
+    Unavailable,
+    WrongCredentials,
+)
 from omniorder.domain.money import MINOR_UNITS, Money
 from omniorder.entrypoints import history_words
 from omniorder.service_layer import auth
 
-SESSION_COOKIE = "omniorder_session"
+SESSION_COOKIE = "omniorder_session"  # only when a request reaches no server's app context
 PRESESSION_COOKIE = "omniorder_csrf"
 CSRF_FIELD = "csrf_token"
 
@@ -96,8 +106,24 @@ def make_templates(directory: Path) -> Jinja2Templates:
 # -- session cookie -------------------------------------------------------------------------
 
 
+def session_cookie_name(request: Request) -> str:
+    """`omniorder_hq` at HQ, `omniorder_store_<code>` at a store."""
+    ctx = getattr(request.app.state, "ctx", None)
+    if ctx is None:
+        return SESSION_COOKIE
+    store_code = getattr(ctx, "store_code", None)
+    return f"omniorder_store_{store_code}" if store_code else "omniorder_hq"
+
+
+def secure_cookies(request: Request) -> bool:
+    """Secure cookies when the settings say the server is reached over HTTPS (not from the
+    request's scheme, which is http behind a TLS proxy)."""
+    ctx = getattr(request.app.state, "ctx", None)
+    return bool(ctx is not None and ctx.settings.tls)
+
+
 def session_token(request: Request) -> str | None:
-    return request.cookies.get(SESSION_COOKIE) or None
+    return request.cookies.get(session_cookie_name(request)) or None
 
 
 def require_session_token(request: Request) -> str:
@@ -109,19 +135,19 @@ def require_session_token(request: Request) -> str:
 
 def set_session_cookie(request: Request, response: Response, token: str, hours: int) -> None:
     response.set_cookie(
-        SESSION_COOKIE,
+        session_cookie_name(request),
         token,
         max_age=hours * 3600,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=secure_cookies(request),
         path="/",
     )
     response.delete_cookie(PRESESSION_COOKIE, path="/")
 
 
-def clear_session_cookie(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/")
+def clear_session_cookie(request: Request, response: Response) -> None:
+    response.delete_cookie(session_cookie_name(request), path="/")
 
 
 # -- CSRF -----------------------------------------------------------------------------------
@@ -148,7 +174,7 @@ def remember_presession(request: Request, response: Response) -> None:
             value,
             httponly=True,
             samesite="lax",
-            secure=request.url.scheme == "https",
+            secure=secure_cookies(request),
             path="/",
         )
 
@@ -194,6 +220,9 @@ def page_route_class(render_error: ErrorPage, sign_in_path: str = "/signin") -> 
                         "The page was open too long or came from another site, so it was not "
                         "sent. Go back, reload the page and try again.",
                     )
+                except WrongCredentials as error:
+                    # A manager override's password, not this browser's session.
+                    return render_error(request, 401, "Please check", error.message)
                 except auth.NotSignedIn:
                     target = request.url.path if request.method == "GET" else "/"
                     return RedirectResponse(
@@ -219,6 +248,7 @@ def _error_status(error: OmniorderError) -> tuple[int, str]:
         404: "Not found",
         409: "Not possible now",
         422: "Please check",
+        429: "Too many attempts",
         503: "HQ cannot be reached",
     }
     status = status_for(error)
@@ -227,7 +257,7 @@ def _error_status(error: OmniorderError) -> tuple[int, str]:
 
 def field_errors(error: OmniorderError) -> dict[str, str]:
     """The error keyed by the form field it concerns ("" for the whole form)."""
-    if isinstance(error, InvalidInput):
+    if isinstance(error, InvalidInput | WrongCredentials | TooManyAttempts):
         return {error.field: error.message}
     if isinstance(error, PermissionDenied):
         return {f"permission:{error.permission}": error.message}

@@ -40,7 +40,8 @@ STORE_WIRING = frozenset({"token_hash", "server_url"})
 def export_channel_data(uow: UnitOfWork, *, store_code: str) -> dict[str, Any]:
     """Everything a store needs to keep selling while HQ is away (docs/architecture.md).
 
-    Staff are those of this store and HQ-wide staff; no store's HQ token hash leaves HQ.
+    Staff are those of this store and HQ-wide staff, HQ administrators excepted (they sign in
+    at HQ only, so their password hashes never leave HQ); no store's HQ token hash leaves HQ.
     """
     with uow:
         require_store(uow.records, store_code)
@@ -50,7 +51,11 @@ def export_channel_data(uow: UnitOfWork, *, store_code: str) -> dict[str, Any]:
             exclude = STORE_WIRING if row_type is StoreRow else frozenset()
             items = uow.records.export(row_type, exclude=exclude)
             if row_type is StaffRow:
-                items = [item for item in items if item["store_code"] in (None, store_code)]
+                items = [
+                    item
+                    for item in items
+                    if item["store_code"] in (None, store_code) and item["role"] != "hq_admin"
+                ]
             data[name] = items
         return data
 

@@ -57,7 +57,7 @@ class PickUp:
     quantities: dict[UUID, int]
     collected_by: str
     tenders: tuple[TenderIn, ...] = ()
-    refund_tender: Tender = Tender.CASH
+    refund_tender: Tender | None = None
     kind: Literal["pickup"] = "pickup"
 
 
@@ -74,14 +74,16 @@ class Cancel:
     charge_code: str | None
     charge_tax_rate: Decimal
     tenders: tuple[TenderIn, ...] = ()
-    refund_tender: Tender = Tender.CASH
+    refund_tender: Tender | None = None
+    # The parameters' charge; a lower `charge` needs the waive_cancellation_charge permission.
+    default_charge: Money | None = None
     kind: Literal["cancel"] = "cancel"
 
 
 @dataclass(frozen=True)
 class CancelLines:
     quantities: dict[UUID, int]
-    refund_tender: Tender = Tender.CASH
+    refund_tender: Tender | None = None
     kind: Literal["cancel_lines"] = "cancel_lines"
 
 
@@ -91,7 +93,7 @@ class Return:
     lines: tuple[ReturnLineIn, ...]
     shipping_refund: Money
     policy: ShippingRefundPolicy
-    refund_tender: Tender = Tender.CASH
+    refund_tender: Tender | None = None
     kind: Literal["return"] = "return"
 
 
@@ -186,6 +188,7 @@ def apply(order: Order, command: Command, auth: Authorization) -> bool:
                 charge_tax_rate=action.charge_tax_rate,
                 tenders=action.tenders,
                 refund_tender=action.refund_tender,
+                default_charge=action.default_charge,
             )
         case CancelLines():
             cancellation.cancel_lines(

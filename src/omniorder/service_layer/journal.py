@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from omniorder.adapters.orm import FunctionalityProfileRow, JournalEntryRow
+from omniorder.domain.errors import OmniorderError
 from omniorder.domain.order import Order
 from omniorder.domain.statuses import SyncStatus
 from omniorder.service_layer.cart import require_store
@@ -96,21 +97,30 @@ def entries_after(uow: UnitOfWork, *, after: int, limit: int) -> list[dict[str, 
 
 def acknowledge(uow: UnitOfWork, acknowledgements: list[dict[str, Any]]) -> int:
     """Record what HQ did with each entry; adopt HQ's copy of an order once nothing of it
-    is still waiting here (so a local change not yet synchronized is never overwritten)."""
+    is still waiting here (so a local change not yet synchronized is never overwritten).
+
+    Each acknowledgement is checked against this store's journal first: one naming an entry
+    the store does not have, with an unknown status, or carrying the document of another
+    order than its entry's (or an order document without `synchronized`) changes nothing.
+    """
     count = 0
     with uow:
+        adopted: list[Order] = []
         for ack in acknowledgements:
-            count += uow.journal.mark(
-                UUID(str(ack["entry_id"])),
-                sync_status=str(ack["status"]),
+            checked = _checked(uow, ack)
+            if checked is None:
+                continue
+            entry_id, status, hq_copy = checked
+            marked = uow.journal.mark(
+                entry_id,
+                sync_status=status.value,
                 sales_order_number=ack.get("sales_order_number"),
                 error=ack.get("error"),
             )
-        for ack in acknowledgements:
-            document = ack.get("order")
-            if not document:
-                continue
-            hq_copy = order_from_document(document)
+            count += marked
+            if marked and hq_copy is not None:
+                adopted.append(hq_copy)
+        for hq_copy in adopted:
             local = uow.orders.get(hq_copy.id)
             if local is None or (
                 not is_waiting(uow, hq_copy.id) and hq_copy.version >= local.version
@@ -121,6 +131,28 @@ def acknowledge(uow: UnitOfWork, acknowledgements: list[dict[str, Any]]) -> int:
                 uow.orders.put(local)
         uow.commit()
     return count
+
+
+def _checked(uow: UnitOfWork, ack: dict[str, Any]) -> tuple[UUID, SyncStatus, Order | None] | None:
+    """The acknowledgement's entry id, status and order, or None when it does not hold
+    against this store's journal."""
+    try:
+        entry_id = UUID(str(ack["entry_id"]))
+        status = SyncStatus(str(ack["status"]))
+    except (KeyError, ValueError):
+        return None
+    document = ack.get("order")
+    if not document:
+        return entry_id, status, None
+    if status is not SyncStatus.SYNCHRONIZED:
+        return None
+    try:
+        hq_copy = order_from_document(document)
+    except (KeyError, TypeError, ValueError, OmniorderError):
+        return None  # not an order document
+    if not any(row.id == entry_id for row in uow.journal.for_order(hq_copy.id)):
+        return None  # not an entry of this order at this store
+    return entry_id, status, hq_copy
 
 
 def sync_status(uow: UnitOfWork, order_id: UUID) -> SyncStatus | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -101,6 +102,21 @@ def _store(resource: Resource, key: Key, values: Values, existing: StoreRow | No
     return StoreRow(**key, **values, token_hash=existing.token_hash if existing else None)
 
 
+def _check_time_zone(_records: Records, _key: Key, values: Values) -> None:
+    """A store's time zone is an IANA name (America/New_York): it decides the store's today."""
+    name = values.get("time_zone")
+    if name is None:
+        return
+    try:
+        if not isinstance(name, str) or not name or name != name.strip():
+            raise ValueError(name)
+        zoneinfo.ZoneInfo(name)
+    except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
+        raise InvalidInput(
+            "time_zone", "Enter an IANA time zone name, such as America/New_York."
+        ) from None
+
+
 def _customer(resource: Resource, key: Key, values: Values, _existing: Any) -> Base:
     row = CustomerRow(**key, **{k: v for k, v in values.items() if k != "addresses"})
     row.addresses = [
@@ -120,7 +136,14 @@ def _staff(resource: Resource, key: Key, values: Values, existing: StaffRow | No
         raise InvalidInput("password", "A new staff member needs a password.")
     password_hash = hash_password(password) if password else existing.password_hash  # type: ignore[union-attr]
     fields = {k: v for k, v in values.items() if k != "password"}
-    return StaffRow(**key, **fields, password_hash=password_hash)
+    # A new password or a deactivation ends the staff member's sessions (auth.py), at HQ at
+    # once and at the stores with their next channel data.
+    epoch = (existing.session_epoch or 0) if existing else 0
+    if existing is not None and (
+        password or (existing.is_active is not False and fields.get("is_active") is False)
+    ):
+        epoch += 1
+    return StaffRow(**key, **fields, password_hash=password_hash, session_epoch=epoch)
 
 
 def _check_addresses(records: Records, key: Key, values: Values) -> None:
@@ -169,6 +192,7 @@ RESOURCES: dict[str, Resource] = {
             key_lengths=(20,),
             references=(Reference("profile_code", "functionality-profiles"),),
             build=_store,
+            check=_check_time_zone,
             internal=frozenset({"token_hash"}),
         ),
         Resource(
@@ -216,7 +240,7 @@ RESOURCES: dict[str, Resource] = {
             key_lengths=(20,),
             references=(Reference("store_code", "stores"),),
             build=_staff,
-            internal=frozenset({"password_hash"}),
+            internal=frozenset({"password_hash", "session_epoch"}),
         ),
         Resource(
             "inventory",

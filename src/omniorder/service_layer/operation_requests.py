@@ -76,7 +76,7 @@ class EditRequest:
     is_deposit_override_changed: bool = False
     is_recalculated: bool = False
     tenders: tuple[TenderIn, ...] = ()
-    refund_tender: Tender = Tender.CASH
+    refund_tender: Tender | None = None
     kind: Literal["edit"] = "edit"
 
 
@@ -99,7 +99,7 @@ class CancelRequest:
 
     charge: Money | None = None
     tenders: tuple[TenderIn, ...] = ()
-    refund_tender: Tender = Tender.CASH
+    refund_tender: Tender | None = None
     kind: Literal["cancel"] = "cancel"
 
 
@@ -108,7 +108,7 @@ class ReturnRequest:
     invoice: str
     lines: tuple[ReturnLineIn, ...]
     shipping_refund: Money
-    refund_tender: Tender = Tender.CASH
+    refund_tender: Tender | None = None
     kind: Literal["return"] = "return"
 
 
@@ -309,11 +309,8 @@ def _cancel(
     order: Order, operation: OperationRequest, request: CancelRequest, records: Records
 ) -> commands.Cancel:
     params = require_parameters(records)
-    amount = (
-        request.charge
-        if request.charge is not None
-        else cancellation.cancellation_charge(order, params.cancellation_charge_percent)
-    )
+    default = cancellation.cancellation_charge(order, params.cancellation_charge_percent)
+    amount = request.charge if request.charge is not None else default
     code = params.cancellation_charge_code
     charge_code = records.charge_code(code) if code else None
     store = require_store(records, operation.store_code)
@@ -328,6 +325,7 @@ def _cancel(
         charge_tax_rate=rate,
         tenders=request.tenders,
         refund_tender=request.refund_tender,
+        default_charge=default,
     )
 
 

@@ -214,7 +214,7 @@ def pick_up(
     quantities: dict[UUID, int],
     collected_by: str,
     payments: tuple[PaymentInput, ...],
-    refund_tender: Tender = Tender.CASH,
+    refund_tender: Tender | None = None,
     expected_version: int | None = None,
 ) -> Order:
     """Hand over pickup lines at this store; invoice them (docs/rules.md §5)."""
@@ -250,7 +250,7 @@ def cancel_order(
     ref: str,
     charge: Money | None,
     payments: tuple[PaymentInput, ...] = (),
-    refund_tender: Tender = Tender.CASH,
+    refund_tender: Tender | None = None,
     expected_version: int | None = None,
 ) -> Order:
     request = requests.CancelRequest(
@@ -270,7 +270,7 @@ def cancel_lines(
     *,
     ref: str,
     quantities: dict[UUID, int],
-    refund_tender: Tender = Tender.CASH,
+    refund_tender: Tender | None = None,
     expected_version: int | None = None,
 ) -> Order:
     request = requests.CancelLinesRequest(quantities=quantities, refund_tender=refund_tender)
@@ -287,7 +287,7 @@ def return_goods(
     invoice: str,
     lines: tuple[ReturnLineIn, ...],
     shipping_refund: Money,
-    refund_tender: Tender = Tender.CASH,
+    refund_tender: Tender | None = None,
     expected_version: int | None = None,
 ) -> Order:
     request = requests.ReturnRequest(
@@ -311,7 +311,7 @@ class EditInput:
     is_deposit_override_changed: bool = False
     is_recalculated: bool = False
     payments: tuple[PaymentInput, ...] = ()
-    refund_tender: Tender = Tender.CASH
+    refund_tender: Tender | None = None
 
 
 def edit_request(ctx: Context, request: EditInput) -> requests.EditRequest:

@@ -67,9 +67,14 @@ class PaymentConnector(Protocol):
 class StoreGateway(Protocol):
     """How HQ's jobs reach a store server: its journal, and acknowledgements back.
 
-    Raises `Unavailable` when the store does not answer.
+    Each call presents the job credential of `store_code` (its own, per store); a store
+    accepts only its own. Raises `Unavailable` when the store does not answer.
     """
 
-    def journal(self, store_url: str, *, after: int, limit: int) -> list[dict[str, Any]]: ...
+    def journal(
+        self, store_url: str, *, store_code: str, after: int, limit: int
+    ) -> list[dict[str, Any]]: ...
 
-    def acknowledge(self, store_url: str, acknowledgements: list[dict[str, Any]]) -> None: ...
+    def acknowledge(
+        self, store_url: str, acknowledgements: list[dict[str, Any]], *, store_code: str
+    ) -> None: ...

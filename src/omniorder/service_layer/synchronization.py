@@ -13,6 +13,7 @@ Guarantees, each backed by the database:
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,15 @@ from omniorder.service_layer.unit_of_work import UnitOfWork
 log = logging.getLogger("omniorder.sync")
 UowFactory = Callable[[], UnitOfWork]
 Progress = Callable[[int], None]
+
+
+# A card token, or anything that looks like a card number (12 to 19 digits, maybe spaced).
+_CARD_DATA = re.compile(r"tok_[0-9A-Za-z]+|(?<![0-9])[0-9](?:[ -]?[0-9]){11,18}(?![0-9])")
+
+
+def safe_error_text(text: str) -> str:
+    """Error text as HQ keeps, shows and sends it: never a card token or a card number."""
+    return _CARD_DATA.sub("[card data removed]", text)
 
 
 @dataclass
@@ -84,7 +94,7 @@ def pull(
             with new_uow() as uow:
                 after = uow.staging.watermark(store.code)
             try:
-                entries = gateway.journal(url, after=after, limit=page_size)
+                entries = gateway.journal(url, store_code=store.code, after=after, limit=page_size)
             except Unavailable as error:
                 result.unreachable.append(f"{store.code} ({error.message})")
                 break
@@ -159,10 +169,12 @@ def _apply_one(uow: UnitOfWork, row: StoreTransactionRow, now: datetime, result:
                 order = sales_orders.apply_in(uow, document=row.document, store_code=row.store_code)
     except Exception as error:  # one bad entry must not stall every other order
         row.status = SyncStatus.FAILED.value
-        row.error = (
+        # An unexpected error's text may quote the entry's data (card tokens among it): only
+        # its type is kept here, the details go to HQ's log.
+        row.error = safe_error_text(
             error.message
             if isinstance(error, OmniorderError)
-            else f"Unexpected error ({type(error).__name__}): {error}"
+            else f"Unexpected error ({type(error).__name__}); the details are in HQ's log."
         )
         row.is_acknowledged = False
         result.failed += 1
@@ -206,7 +218,7 @@ def acknowledge(
         if not acks:
             continue
         try:
-            gateway.acknowledge(store.server_url or "", acks)
+            gateway.acknowledge(store.server_url or "", acks, store_code=store.code)
         except Unavailable as error:
             result.unreachable.append(f"{store.code} ({error.message})")
             continue

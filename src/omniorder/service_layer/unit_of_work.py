@@ -29,6 +29,7 @@ from omniorder.adapters.orm import (
     OutboxMessageRow,
     ParametersRow,
     ProductRow,
+    SignInFailureRow,
     StaffRow,
     StoreRow,
     StoreTransactionRow,
@@ -144,6 +145,19 @@ class AuthSessions(Protocol):
     def delete(self, token_hash: str) -> None: ...
 
 
+class SignInFailures(Protocol):
+    """Recent failed sign-ins per throttle key (an operator id or a client address)."""
+
+    def get(self, key: str) -> SignInFailureRow | None: ...
+
+    def claim(self, key: str, now: datetime) -> SignInFailureRow:
+        """The key's row, created with no failures if missing, locked until the transaction
+        ends: concurrent failures are all counted."""
+        ...
+
+    def clear(self, key: str) -> None: ...
+
+
 class Journal(Protocol):
     """The store's append-only journal (docs/rules.md §10)."""
 
@@ -223,6 +237,9 @@ class UnitOfWork(Protocol):
 
     @property
     def auth_sessions(self) -> AuthSessions: ...
+
+    @property
+    def sign_in_failures(self) -> SignInFailures: ...
 
     @property
     def journal(self) -> Journal: ...

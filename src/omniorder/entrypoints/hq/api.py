@@ -6,13 +6,26 @@ from datetime import UTC
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from omniorder.entrypoints.deps import NowDep, UowDep, operation_id_for
+from omniorder.entrypoints.deps import (
+    ClientDep,
+    CtxDep,
+    NowDep,
+    TokenDep,
+    UowDep,
+    operation_id_for,
+)
 from omniorder.entrypoints.hq.context import CallingStore, HQStaff, require_same_store
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
-from omniorder.entrypoints.schemas import CustomerOrderPublic, OrderFilters, SignIn, TokenPublic
+from omniorder.entrypoints.schemas import (
+    CustomerOrderPublic,
+    OrderFilters,
+    Quantities,
+    SignIn,
+    TokenPublic,
+)
 from omniorder.service_layer import auth, catalogue, sales_orders, synchronization
 from omniorder.service_layer.channel_data import export_channel_data
 from omniorder.service_layer.documents import order_to_document
@@ -21,7 +34,7 @@ router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
 
 @router.post("/auth/token", response_model=TokenPublic, tags=["auth"])
-def sign_in(body: SignIn, uow: UowDep, now: NowDep) -> TokenPublic:
+def sign_in(body: SignIn, ctx: CtxDep, uow: UowDep, now: NowDep, client: ClientDep) -> TokenPublic:
     """Sign in to the back office (HQ staff); returns a bearer token for the HQ API."""
     token, staff = auth.sign_in(
         uow,
@@ -29,11 +42,19 @@ def sign_in(body: SignIn, uow: UowDep, now: NowDep) -> TokenPublic:
         password=body.password,
         store_code=None,
         now=now,
-        hours=12,
+        hours=ctx.settings.session_hours,
+        client=client,
     )
     return TokenPublic(
         access_token=token, operator_id=staff.operator_id, name=staff.name, role=staff.role.value
     )
+
+
+@router.post("/auth/sign-out", status_code=204, tags=["auth"])
+def sign_out(token: TokenDep, uow: UowDep) -> Response:
+    """End the session of the bearer token sent (nothing happens for an unknown token)."""
+    auth.sign_out(uow, token=token)
+    return Response(status_code=204)
 
 
 @router.get("/sales-orders", response_model=list[CustomerOrderPublic], tags=["sales orders"])
@@ -61,7 +82,7 @@ def get_sales_order(number: str, uow: UowDep, staff: HQStaff, now: NowDep) -> Cu
 class ShipmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     operation_id: UUID | None = None
-    lines: dict[UUID, int] = Field(description="Quantity to ship per line id")
+    lines: Quantities = Field(description="Quantity to ship per line id")
 
 
 @router.post(

@@ -18,7 +18,9 @@ from omniorder.adapters.mail import SmtpMailer
 from omniorder.adapters.payments import TestCardConnector
 from omniorder.adapters.store_gateway import HttpStoreGateway
 from omniorder.config import Settings
+from omniorder.entrypoints.api_docs import install_api_docs
 from omniorder.entrypoints.deps import AppContext, utc_now
+from omniorder.entrypoints.guards import LimitBodySize, SecurityHeaders
 from omniorder.entrypoints.hq import (
     api,
     jobs_api,
@@ -66,6 +68,8 @@ def create_hq_app(
 
     app = FastAPI(
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
         title="Omniorder HQ",
         version=__version__,
         description="Back office API: sales orders, master data, the real-time service.",
@@ -73,8 +77,8 @@ def create_hq_app(
     app.state.ctx = AppContext(
         settings=settings, session_factory=make_session_factory(engine), clock=clock
     )
-    app.state.payments = payments or TestCardConnector()
-    app.state.jobs = jobs or HttpStoreGateway(job_token=settings.job_token)
+    app.state.payments = payments or TestCardConnector(token_secret=settings.card_token_secret)
+    app.state.jobs = jobs or HttpStoreGateway(job_secret=settings.job_secret)
     app.state.mailer = (
         SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
         if settings.smtp_host
@@ -82,6 +86,11 @@ def create_hq_app(
     )
     install_error_handlers(app)
     app.add_middleware(RejectNulCharacters)
+    # Added last, so they run first: the size limit before anything reads the body, the
+    # headers on every response, the 413 included (docs/security.md).
+    app.add_middleware(LimitBodySize, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    install_api_docs(app, enabled=settings.api_docs)
     app.include_router(api.router)
     app.include_router(jobs_api.router)
     app.include_router(records.parameters_router)

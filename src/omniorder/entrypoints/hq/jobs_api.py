@@ -54,7 +54,7 @@ class StoreTransactionPublic(BaseModel):
             order_id=str(row.order_id),
             kind=row.kind,
             status=row.status,
-            error=row.error,
+            error=synchronization.safe_error_text(row.error) if row.error else None,
             retry_count=row.retry_count,
             pulled_at=row.pulled_at,
             synchronized_at=row.synchronized_at,

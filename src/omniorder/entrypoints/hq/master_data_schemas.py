@@ -135,6 +135,9 @@ class StaffMember(Record):
     password: str | None = Field(
         default=None, min_length=8, max_length=200, description="Write-only; omit to keep"
     )
+    is_active: bool = Field(
+        default=True, description="False: cannot sign in, and their sessions end"
+    )
 
 
 class StaffPublic(Record):
@@ -142,6 +145,7 @@ class StaffPublic(Record):
     name: str
     role: str
     store_code: str | None
+    is_active: bool = True
 
 
 class Inventory(Record):
@@ -149,6 +153,11 @@ class Inventory(Record):
     reserved_qty: int = Field(default=0, ge=0, le=10**9)
 
 
-class InventoryPublic(Inventory):
+class InventoryPublic(Record):
+    """Stock as recorded: on hand goes below zero when more was picked up or shipped than
+    the records held (docs/rules.md, *Stock below zero*), and shows as such."""
+
     location: str
     sku: str
+    on_hand_qty: int
+    reserved_qty: int

@@ -41,7 +41,8 @@ router = page_router()
 
 
 def page_staff(request: Request, uow: UowDep, now: NowDep) -> Staff:
-    staff = auth.staff_for_token(uow, require_session_token(request), now=now)
+    idle = get_ctx(request).settings.session_idle_minutes
+    staff = auth.staff_for_token(uow, require_session_token(request), now=now, idle_minutes=idle)
     if staff.role is not Role.HQ_ADMIN:
         raise PermissionDenied("hq_admin", f"{staff.name} may not use the back office.")
     return staff

@@ -365,12 +365,19 @@ RESOURCES: tuple[Resource, ...] = (
                 "password",
                 "At least 8 characters. Leave empty to keep the current password.",
             ),
+            FormField(
+                "is_active",
+                "Active",
+                "bool",
+                "Inactive staff cannot sign in; their sessions end.",
+            ),
         ),
         columns=(
             Column("Operator id", _attr("operator_id")),
             Column("Name", _attr("name")),
             Column("Role", lambda row, _l: row.role.replace("_", " ").capitalize()),
             Column("Store", lambda row, _l: row.store_code or "all (HQ)"),
+            Column("Active", lambda row, _l: "no" if row.is_active is False else "yes"),
         ),
     ),
     Resource(

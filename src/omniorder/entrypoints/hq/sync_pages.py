@@ -49,6 +49,7 @@ class TransactionView:
     what: str
     channel_ref: str | None
     sales_order_number: str | None
+    error: str | None = None
 
 
 def _what(row: StoreTransactionRow) -> str:
@@ -76,7 +77,15 @@ def _views(uow: UnitOfWork, rows: list[StoreTransactionRow]) -> list[Transaction
     for row in rows:
         channel_ref, number = known.get(row.order_id, (None, None))
         number = row.sales_order_number or number
-        views.append(TransactionView(row, _what(row), channel_ref, number))
+        views.append(
+            TransactionView(
+                row,
+                _what(row),
+                channel_ref,
+                number,
+                synchronization.safe_error_text(row.error) if row.error else None,
+            )
+        )
     return views
 
 
@@ -88,7 +97,7 @@ def _job_result(params: Any) -> dict[str, Any] | None:
     counts = {}
     for name in (*JOB_COUNTS.get(job, ()), "retried"):
         text = params.get(name, "")
-        if text.isdigit():
+        if text.isdecimal():
             counts[name] = int(text)
     unreachable = [text[:300] for text in params.getlist("unreachable")[:20]]
     return {"job": job, "counts": counts, "unreachable": unreachable}
@@ -117,7 +126,7 @@ def store_transactions(request: Request, uow: UowDep, staff: PageStaff) -> HTMLR
     params = request.query_params
     status, store = params.get("status", "").strip(), params.get("store", "").strip()
     offset_text = params.get("offset", "0")
-    offset = int(offset_text) if offset_text.isdigit() else 0
+    offset = int(offset_text) if offset_text.isdecimal() and len(offset_text) < 8 else 0
     errors: dict[str, str] = {}
     if status and status not in STATUSES:
         errors["status"] = "Choose a status from the list."

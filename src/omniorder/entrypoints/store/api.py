@@ -10,13 +10,21 @@ from pydantic import BaseModel
 
 from omniorder.domain.errors import InvalidInput
 from omniorder.domain.staff import Authorization
-from omniorder.entrypoints.deps import CurrentStaff, NowDep, UowDep, parse_amount
+from omniorder.entrypoints.deps import (
+    ClientDep,
+    CurrentStaff,
+    NowDep,
+    TokenDep,
+    UowDep,
+    parse_amount,
+)
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
 from omniorder.entrypoints.schemas import (
     CustomerOrderCreate,
     CustomerOrderCreated,
     CustomerOrderPublic,
     CustomerPublic,
+    Instant,
     ProductPublic,
     SignIn,
     TokenPublic,
@@ -30,7 +38,9 @@ router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
 
 @router.post("/auth/token", response_model=TokenPublic, tags=["auth"])
-def sign_in(body: SignIn, ctx: StoreCtx, uow: UowDep, now: NowDep) -> TokenPublic:
+def sign_in(
+    body: SignIn, ctx: StoreCtx, uow: UowDep, now: NowDep, client: ClientDep
+) -> TokenPublic:
     """Sign in as an operator of this store; returns a bearer token."""
     token, staff = auth.sign_in(
         uow,
@@ -39,10 +49,18 @@ def sign_in(body: SignIn, ctx: StoreCtx, uow: UowDep, now: NowDep) -> TokenPubli
         store_code=ctx.store_code,
         now=now,
         hours=ctx.settings.session_hours,
+        client=client,
     )
     return TokenPublic(
         access_token=token, operator_id=staff.operator_id, name=staff.name, role=staff.role.value
     )
+
+
+@router.post("/auth/sign-out", status_code=204, tags=["auth"])
+def sign_out(token: TokenDep, uow: UowDep) -> Response:
+    """End the session of the bearer token sent (nothing happens for an unknown token)."""
+    auth.sign_out(uow, token=token)
+    return Response(status_code=204)
 
 
 @router.get("/customers", tags=["customers"])
@@ -117,7 +135,7 @@ def create_customer_order(
             for i, p in enumerate(body.payments)
         ),
     )
-    authorization = _authorization(uow, staff, body, ctx.store_code)
+    authorization = _authorization(uow, staff, body, ctx.store_code, now)
     order = customer_orders.create_customer_order(
         uow,
         hq=ctx.hq,
@@ -143,7 +161,7 @@ def _required_amount(text: str, currency: str, field: str) -> Any:
 
 
 def _authorization(
-    uow: UowDep, staff: Any, body: CustomerOrderCreate, store_code: str
+    uow: UowDep, staff: Any, body: CustomerOrderCreate, store_code: str, now: datetime
 ) -> Authorization:
     override = body.manager_override
     return auth.authorize(
@@ -152,6 +170,7 @@ def _authorization(
         manager_id=override.operator_id if override else None,
         manager_password=override.password if override else None,
         store_code=store_code,
+        now=now,
     )
 
 
@@ -166,8 +185,8 @@ def find_customer_orders(
     customer: Annotated[str | None, Query(max_length=20)] = None,
     status: Annotated[str | None, Query(max_length=30)] = None,
     sku: Annotated[str | None, Query(max_length=40)] = None,
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
+    created_from: Annotated[Instant | None, Query()] = None,
+    created_to: Annotated[Instant | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[CustomerOrderPublic]:
     """Find orders of every store (docs/rules.md §3), asking HQ; the date range defaults to the

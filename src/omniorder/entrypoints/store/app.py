@@ -17,7 +17,9 @@ from omniorder.adapters.hq_client import HQClient
 from omniorder.adapters.payments import TestCardConnector
 from omniorder.config import Settings
 from omniorder.domain.errors import OmniorderError
+from omniorder.entrypoints.api_docs import install_api_docs
 from omniorder.entrypoints.deps import utc_now
+from omniorder.entrypoints.guards import LimitBodySize, SecurityHeaders
 from omniorder.entrypoints.http_errors import install_error_handlers
 from omniorder.entrypoints.nul_guard import RejectNulCharacters
 from omniorder.entrypoints.store import api, journal_api, operations_api, pages
@@ -49,7 +51,7 @@ def create_store_app(
         session_factory=make_session_factory(engine),
         store_code=store_code,
         hq=hq,
-        payments=payments or TestCardConnector(),
+        payments=payments or TestCardConnector(token_secret=settings.card_token_secret),
         clock=clock,
     )
 
@@ -69,10 +71,21 @@ def create_store_app(
         version=__version__,
         description="Point of sale API of one store: customer orders, quotes, find order.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.ctx = ctx
     install_error_handlers(app)
     app.add_middleware(RejectNulCharacters)
+    # Added last, so they run first: the size limit before anything reads the body, the
+    # headers on every response, the 413 included (docs/security.md).
+    app.add_middleware(
+        LimitBodySize,
+        max_bytes=settings.max_body_bytes,
+        larger={"/api/v1/journal/": settings.max_job_body_bytes},
+    )
+    app.add_middleware(SecurityHeaders)
+    install_api_docs(app, enabled=settings.api_docs)
     app.include_router(api.router)
     app.include_router(operations_api.router)
     app.include_router(journal_api.router)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hmac
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from omniorder.domain.errors import Unauthenticated
+from omniorder.domain.statuses import SyncStatus
 from omniorder.entrypoints.deps import UowDep, get_token
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
 from omniorder.entrypoints.store.context import StoreCtx
@@ -41,8 +43,24 @@ def read_journal(
     return JournalPage(entries=journal.entries_after(uow, after=after, limit=limit))
 
 
+class Acknowledgement(BaseModel):
+    """What HQ did with one journal entry (fields HQ may add later are ignored)."""
+
+    entry_id: UUID
+    status: SyncStatus
+    sales_order_number: str | None = Field(default=None, max_length=40)
+    error: str | None = Field(default=None, max_length=10_000)
+    order: dict[str, Any] | None = Field(
+        default=None, description="HQ's copy of the order, with status `synchronized`"
+    )
+
+
 class Acknowledgements(BaseModel):
-    acknowledgements: list[dict[str, Any]]
+    # HQ sends at most 500 at a time (synchronization.acknowledge()).
+    acknowledgements: list[Acknowledgement] = Field(max_length=1000)
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [a.model_dump(mode="json") for a in self.acknowledgements]
 
 
 class Acknowledged(BaseModel):
@@ -52,4 +70,4 @@ class Acknowledged(BaseModel):
 @router.post("/acknowledgements", response_model=Acknowledged)
 def acknowledge(body: Acknowledgements, uow: UowDep, _job: JobToken) -> Acknowledged:
     """HQ reports each entry's sync status and sends its copy of synchronized orders."""
-    return Acknowledged(acknowledged=journal.acknowledge(uow, body.acknowledgements))
+    return Acknowledged(acknowledged=journal.acknowledge(uow, body.as_dicts()))

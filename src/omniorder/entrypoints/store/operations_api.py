@@ -64,6 +64,7 @@ def _context(
         manager_id=override.operator_id if override else None,
         manager_password=override.password if override else None,
         store_code=ctx.store_code,
+        now=now,
     )
     operation_id = (body.operation_id if body else None) or operation_id_for(
         f"{ctx.store_code}:{ref}", key

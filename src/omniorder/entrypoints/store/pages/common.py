@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from omniorder.domain.staff import Staff
-from omniorder.entrypoints.deps import NowDep, UowDep
+from omniorder.entrypoints.deps import NowDep, UowDep, get_ctx
 from omniorder.entrypoints.store.context import StoreContext
 from omniorder.entrypoints.web import (
     format_local,
@@ -37,7 +37,8 @@ def page_router() -> APIRouter:
 
 
 def page_staff(request: Request, uow: UowDep, now: NowDep) -> Staff:
-    return auth.staff_for_token(uow, require_session_token(request), now=now)
+    idle = get_ctx(request).settings.session_idle_minutes
+    return auth.staff_for_token(uow, require_session_token(request), now=now, idle_minutes=idle)
 
 
 PageStaff = Annotated[Staff, Depends(page_staff)]

@@ -147,7 +147,7 @@ def _edit_input(
         date_name = f"change.{line.id}.requested_date"
         quantity: int | None = None
         text = form.get(qty_name, str(line.quantity))
-        if not text.isdigit():
+        if not text.isdecimal():
             errors[qty_name] = "Enter the quantity as a whole number, e.g. 2."
         elif int(text) != line.quantity:
             quantity = int(text)
@@ -166,7 +166,7 @@ def _edit_input(
         where = f"add[{index}]"
         fulfilment = Fulfilment.SHIP if row.get("fulfilment") == "ship" else Fulfilment.PICKUP
         quantity_text = row.get("quantity", "1")
-        if not quantity_text.isdigit():
+        if not quantity_text.isdecimal():
             errors[f"{where}.quantity"] = "Enter the quantity as a whole number, e.g. 2."
         requested = None
         if row.get("requested_date"):
@@ -183,7 +183,7 @@ def _edit_input(
         added.append(
             LineInput(
                 sku=row["sku"],
-                quantity=int(quantity_text) if quantity_text.isdigit() else 0,
+                quantity=int(quantity_text) if quantity_text.isdecimal() else 0,
                 fulfilment=fulfilment,
                 requested_date=requested,
                 delivery_mode=row.get("delivery_mode") or None

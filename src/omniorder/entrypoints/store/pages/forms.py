@@ -68,10 +68,17 @@ def operation_id_of(form: Fields) -> UUID:
         return uuid.uuid4()
 
 
+def uuid_or_none(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
+
+
 def version_of(form: Fields) -> int | None:
     """The order version the form was shown with (None when the form has none)."""
     text = form.get("version", "")
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if text.isdecimal() and len(text) < 10 else None
 
 
 def amount_of(form: Fields, name: str, currency: str, *, required: bool = False) -> Money | None:
@@ -97,8 +104,10 @@ def quantities_of(form: Fields, prefix: str = "lines.") -> dict[UUID, int]:
             line_id = UUID(name[len(prefix) :])
         except ValueError:
             continue
-        if not text.isdigit():
+        if not text.isdecimal():
             errors[name] = "Enter the quantity as a whole number, e.g. 2."
+        elif len(text) > 6:  # more than any line holds (at most 100,000)
+            errors[name] = "Enter at most the quantity of the line."
         elif int(text) > 0:
             quantities[line_id] = int(text)
     if errors:
@@ -125,8 +134,10 @@ def payments_for(form: Fields, due: Money) -> tuple[PaymentInput, ...]:
     )
 
 
-def refund_tender_of(form: Fields) -> Tender:
-    return Tender.CARD if form.get("refund_tender") == "card" else Tender.CASH
+def refund_tender_of(form: Fields) -> Tender | None:
+    """The tender the associate chose for a refund; None (the default): the original one."""
+    chosen = form.get("refund_tender")
+    return Tender.CARD if chosen == "card" else Tender.CASH if chosen == "cash" else None
 
 
 def change_for(form: Fields, due: Money | None) -> Money | None:

@@ -138,7 +138,7 @@ def _apply_action(
         cart.lines.append(_new_line(cart, sku, cart.product_qty, store_code))
         cart.product_q, cart.product_qty = "", "1"
     elif action.startswith("remove:"):
-        index = int(action.split(":", 1)[1]) if action.split(":", 1)[1].isdigit() else -1
+        index = int(action.split(":", 1)[1]) if action.split(":", 1)[1].isdecimal() else -1
         if 0 <= index < len(cart.lines):
             del cart.lines[index]
     elif action in ("ship_all", "pickup_all"):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from uuid import UUID
 
 from fastapi.responses import HTMLResponse, Response
 
@@ -36,6 +35,7 @@ from omniorder.entrypoints.store.pages.forms import (
     new_fields,
     placed_errors,
     refund_tender_of,
+    uuid_or_none,
     version_of,
 )
 from omniorder.service_layer import order_operations
@@ -78,14 +78,21 @@ def return_goods(ref: str, p: ReqDep, raw: FormDep) -> Response:
             text = row.get("quantity", "")
             if not text or text == "0":
                 continue
-            if not text.isdigit():
+            if not text.isdecimal():
                 errors[f"lines[{index}].quantity"] = "Enter the quantity as a whole number."
                 continue
             if not row.get("reason_code"):
                 errors[f"lines[{index}].reason_code"] = "Choose why it comes back."
                 continue
+            line_id = uuid_or_none(row.get("line_id", ""))
+            if line_id is None:
+                errors[f"lines[{index}].line_id"] = "This line is not on the invoice; reload."
+                continue
+            if len(text) > 6:
+                errors[f"lines[{index}].quantity"] = "Enter a quantity the invoice holds."
+                continue
             sent.append(index)
-            lines.append(ReturnLineIn(UUID(row["line_id"]), int(text), row["reason_code"]))
+            lines.append(ReturnLineIn(line_id, int(text), row["reason_code"]))
         shipping = amount_of(form, "shipping_refund", p.currency) or Money.zero(p.currency)
         if errors:
             raise FormErrors(errors)

@@ -66,6 +66,11 @@
     if (target.hasAttribute("data-back") && history.length > 1) { event.preventDefault(); history.back(); }
   });
 
+  // Fields to copy from (a new store token): focusing one selects all of it.
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("[data-select-on-focus]")) { event.target.select(); }
+  });
+
   // After an error, put the cursor in the first field that needs attention.
   document.addEventListener("DOMContentLoaded", function () {
     var first = document.querySelector('main [aria-invalid="true"]');

@@ -1,0 +1,138 @@
+"""Sign-in and sessions over HTTP, on both servers (docs/security.md, *Sign-in and sessions*)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import select
+
+from omniorder.adapters.orm import StaffRow
+from omniorder.config import Settings
+from omniorder.entrypoints.hq.app import create_hq_app
+from tests.builders import NOW
+from tests.integration.conftest import Apps
+from tests.service.snapshots import snapshot
+
+
+def token_request(client: TestClient, operator_id: str, password: str) -> Response:
+    return client.post(
+        "/api/v1/auth/token", json={"operator_id": operator_id, "password": password}
+    )
+
+
+def test_five_wrong_passwords_lock_the_operator_even_for_the_right_one(apps: Apps) -> None:
+    for _ in range(5):
+        wrong = apps.store.post(
+            "/api/v1/auth/token", json={"operator_id": "1001", "password": "guess"}
+        )
+        assert wrong.status_code == 401
+    before = snapshot(apps.store_db.session_factory, ignore=("sign_in_failures",))
+
+    right = apps.store.post(
+        "/api/v1/auth/token", json={"operator_id": "1001", "password": "cashier1"}
+    )
+
+    assert right.status_code == 429
+    assert right.json()["error"]["code"] == "too_many_attempts"
+    assert right.json()["error"]["field"] == "password"
+    assert right.headers["Retry-After"] == "60"
+    assert "access_token" not in right.text
+    assert snapshot(apps.store_db.session_factory, ignore=("sign_in_failures",)) == before
+
+
+def test_an_unknown_operator_gets_the_same_answer_as_a_wrong_password(apps: Apps) -> None:
+    unknown = apps.hq.post("/api/v1/auth/token", json={"operator_id": "nobody", "password": "x"})
+    wrong = apps.hq.post("/api/v1/auth/token", json={"operator_id": "admin", "password": "x"})
+
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json() == wrong.json()
+    assert unknown.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_wrong_manager_passwords_lock_the_override_before_telling_anything(apps: Apps) -> None:
+    headers = apps.sign_in()
+    body = {
+        "customer_account": "C0001",
+        "order_type": "customer_order",
+        "lines": [{"sku": "LAMP-FLR", "quantity": 1, "fulfilment": "carry_out"}],
+        "payments": [],
+    }
+    statuses = []
+    for password in ["a1", "a2", "a3", "a4", "a5", "manager1"]:
+        response = apps.store.post(
+            "/api/v1/customer-orders",
+            json={**body, "manager_override": {"operator_id": "1002", "password": password}},
+            headers=headers,
+        )
+        statuses.append(response.status_code)
+        assert response.json()["error"]["field"] == "manager_override"
+
+    assert statuses == [401, 401, 401, 401, 401, 429]
+
+
+def test_sign_out_ends_the_bearer_tokens_session_on_both_servers(apps: Apps) -> None:
+    for client, headers in ((apps.store, apps.sign_in()), (apps.hq, apps.hq_admin())):
+        signed_out = client.post("/api/v1/auth/sign-out", headers=headers)
+        assert signed_out.status_code == 204
+        after = client.get(
+            "/api/v1/sales-orders" if client is apps.hq else "/api/v1/customer-orders",
+            headers=headers,
+        )
+        assert after.status_code == 401
+
+
+def test_an_hq_admin_cannot_sign_in_at_a_store(apps: Apps) -> None:
+    response = apps.store.post(
+        "/api/v1/auth/token", json={"operator_id": "admin", "password": "hqadmin1"}
+    )
+
+    assert response.status_code in (401, 403)  # 401: HQ no longer sends its admins to stores
+    with apps.store_db.session_factory() as session:
+        admins = session.scalars(select(StaffRow).where(StaffRow.role == "hq_admin")).all()
+    assert admins == []
+
+
+def test_a_deactivated_staff_member_is_signed_out_at_hq(apps: Apps) -> None:
+    admin = apps.hq_admin()
+    staff = {"name": "Hal Harbour", "role": "hq_admin", "password": "harbour-9"}
+    assert apps.hq.put("/api/v1/staff/9001", json=staff, headers=admin).status_code == 200
+    hal = token_request(apps.hq, "9001", "harbour-9")
+    hal_headers = {"Authorization": f"Bearer {hal.json()['access_token']}"}
+    assert apps.hq.get("/api/v1/sales-orders", headers=hal_headers).status_code == 200
+
+    staff_off = {"name": "Hal Harbour", "role": "hq_admin", "is_active": False}
+    saved = apps.hq.put("/api/v1/staff/9001", json=staff_off, headers=admin)
+
+    assert saved.status_code == 200
+    assert saved.json()["is_active"] is False
+    assert apps.hq.get("/api/v1/sales-orders", headers=hal_headers).status_code == 401
+    assert token_request(apps.hq, "9001", "harbour-9").status_code == 401
+
+
+def test_each_server_has_its_own_cookie_and_tls_makes_it_secure(apps: Apps) -> None:
+    store_page = apps.store.get("/signin")
+    csrf = apps.store.cookies.get("omniorder_csrf")
+    signed_in = apps.store.post(
+        "/signin",
+        data={"operator_id": "1001", "password": "cashier1", "next": "/", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert store_page.status_code == 200
+    assert signed_in.status_code == 303
+    cookie = signed_in.headers["set-cookie"]
+    assert cookie.startswith("omniorder_store_S001=")
+    assert "secure" not in cookie.lower()
+
+    tls_app = create_hq_app(Settings(database_url=apps.hq_db.url, tls=True), clock=lambda: NOW)
+    with TestClient(tls_app, base_url="https://testserver") as hq:
+        hq.get("/signin")
+        csrf = hq.cookies.get("omniorder_csrf")
+        response = hq.post(
+            "/signin",
+            data={"operator_id": "admin", "password": "hqadmin1", "next": "/", "csrf_token": csrf},
+            follow_redirects=False,
+        )
+    assert response.status_code == 303
+    set_cookie = response.headers["set-cookie"]
+    assert set_cookie.startswith("omniorder_hq=")
+    assert "secure" in set_cookie.lower()
