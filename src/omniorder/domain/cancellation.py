@@ -28,6 +28,11 @@ def cancellation_charge(order: Order, percent: Decimal) -> Money:
     return order.order_value.percent(percent)
 
 
+def is_partly_invoiced(order: Order) -> bool:
+    """Some ship or pickup line is invoiced: the order can no longer be cancelled whole."""
+    return any(line.invoiced_qty for line in order.lines if line.is_customer_order_line)
+
+
 @all_or_nothing
 def cancel_order(
     order: Order,
@@ -50,7 +55,7 @@ def cancel_order(
     """
     require_live_order(order, "cancelled")
     op.auth.require(Permission.EDIT_ORDER, "cancel orders")
-    if any(line.invoiced_qty for line in order.lines if line.is_customer_order_line):
+    if is_partly_invoiced(order):
         raise OrderPartlyInvoiced(
             f"Order {order.channel_ref} is partly invoiced; cancel its open lines instead, "
             "or return what was invoiced."

@@ -34,6 +34,7 @@ from omniorder.domain.statuses import (
     OrderStatus,
     OrderType,
     PaymentPurpose,
+    QuoteStatus,
     Tender,
 )
 
@@ -62,6 +63,16 @@ class OrderEdit:
     notes: tuple[str, ...] = field(default=())
 
 
+def is_finished(order: Order) -> bool:
+    """A fully invoiced or cancelled order: nothing on it can change any more."""
+    return not order.is_quote and order.status in (OrderStatus.INVOICED, OrderStatus.CANCELLED)
+
+
+def is_convertible(order: Order, today: date) -> bool:
+    """An open or expired quote (an expired one is re-priced when converted)."""
+    return order.is_quote and order.quote_status(today) in (QuoteStatus.OPEN, QuoteStatus.EXPIRED)
+
+
 @all_or_nothing
 def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> Money:
     """Add, void and change lines, dates and charges (docs/rules.md §4).
@@ -77,7 +88,7 @@ def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> 
             f"Order {order.channel_ref} changed since you opened it (version {order.version}, "
             f"you edited version {edit.expected_version}); reload it and edit again."
         )
-    if not order.is_quote and order.status in (OrderStatus.INVOICED, OrderStatus.CANCELLED):
+    if is_finished(order):
         raise OrderFinished(
             f"Order {order.channel_ref} is {order.status.value}; it cannot be edited."
         )
@@ -269,7 +280,7 @@ def convert_quote(
     if not order.is_quote:
         raise Conflict(f"{order.channel_ref} is an order already, not a quote.")
     status = order.quote_status(today)
-    if status.value in ("converted", "cancelled"):
+    if not is_convertible(order, today):
         raise Conflict(f"Quote {order.channel_ref} is {status.value}; it cannot be converted.")
     if status.value == "expired":
         if prices is None:

@@ -49,6 +49,34 @@ def _fulfilled_here(line: OrderLine, store_code: str, store_warehouse: str) -> b
     return line.fulfilment is Fulfilment.SHIP and line.location == store_warehouse
 
 
+# What each fulfilment step can still take of a line: the rules below check against these, and
+# the POS asks them before it offers a step (entrypoints/store/offers.py).
+
+
+def units_for_pick_list(line: OrderLine, store_code: str, store_warehouse: str) -> int:
+    """Open units a pick list at this store would take: pickup here, or shipped from here."""
+    if not _fulfilled_here(line, store_code, store_warehouse):
+        return 0
+    return max(0, line.open_qty - line.picked_qty - line.picking_qty)
+
+
+def units_to_pick(line: OrderLine) -> int:
+    """Open units not picked yet (carry-out lines are never picked)."""
+    return 0 if line.fulfilment is Fulfilment.CARRY_OUT else line.open_qty - line.picked_qty
+
+
+def units_to_pack(line: OrderLine) -> int:
+    """Picked units of a ship line not packed yet."""
+    return line.picked_qty - line.packed_qty if line.fulfilment is Fulfilment.SHIP else 0
+
+
+def units_to_pick_up(line: OrderLine, store_code: str) -> int:
+    """Open units of a pickup line the customer can collect at this store."""
+    if line.fulfilment is Fulfilment.PICKUP and line.location == store_code:
+        return line.open_qty
+    return 0
+
+
 @all_or_nothing
 def create_pick_list(
     order: Order, op: Operation, *, store_code: str, store_warehouse: str
@@ -58,8 +86,8 @@ def create_pick_list(
     op.auth.require(Permission.EDIT_ORDER, "pick orders")
     lines = []
     for line in order.lines:
-        to_pick = line.open_qty - line.picked_qty - line.picking_qty
-        if _fulfilled_here(line, store_code, store_warehouse) and to_pick > 0:
+        to_pick = units_for_pick_list(line, store_code, store_warehouse)
+        if to_pick > 0:
             line.picking_qty += to_pick
             lines.append(DocumentLine(line.id, to_pick))
     if not lines:
@@ -83,10 +111,10 @@ def mark_picked(order: Order, op: Operation, *, quantities: Mapping[UUID, int]) 
     for line, qty in _quantities(order, quantities):
         if line.fulfilment is Fulfilment.CARRY_OUT:
             raise InvalidInput(f"lines.{line.id}", "Carry-out lines are not picked.")
-        if qty > line.open_qty - line.picked_qty:
+        if qty > units_to_pick(line):
             raise QuantityOutOfRange(
                 f"lines.{line.id}",
-                f"Only {line.open_qty - line.picked_qty} of {line.sku} are left to pick.",
+                f"Only {units_to_pick(line)} of {line.sku} are left to pick.",
             )
         line.picked_qty += qty
         line.picking_qty = max(0, line.picking_qty - qty)
@@ -102,10 +130,10 @@ def pack(order: Order, op: Operation, *, quantities: Mapping[UUID, int]) -> Fulf
     for line, qty in _quantities(order, quantities):
         if line.fulfilment is not Fulfilment.SHIP:
             raise InvalidInput(f"lines.{line.id}", "Only ship lines are packed.")
-        if qty > line.picked_qty - line.packed_qty:
+        if qty > units_to_pack(line):
             raise QuantityOutOfRange(
                 f"lines.{line.id}",
-                f"Only {line.picked_qty - line.packed_qty} of {line.sku} are picked and unpacked.",
+                f"Only {units_to_pack(line)} of {line.sku} are picked and unpacked.",
             )
         line.packed_qty += qty
         lines.append(DocumentLine(line.id, qty))
@@ -144,7 +172,7 @@ def pick_up(
                 f"lines.{line.id}",
                 f"Line {line.line_number} is to be picked up at {line.location}, not here.",
             )
-        if qty > line.open_qty:
+        if qty > units_to_pick_up(line, store_code):
             raise QuantityOutOfRange(
                 f"lines.{line.id}", f"Only {line.open_qty} of {line.sku} are left to pick up."
             )
