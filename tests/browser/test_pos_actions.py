@@ -302,3 +302,38 @@ def test_a_pickup_on_an_order_someone_changed_meanwhile_is_refused_in_words(
     assert now["version"] == order["version"] + 1
     assert now["lines"][0]["invoiced_qty"] == 0
     assert now["lines"][0]["cancelled_qty"] == 1
+
+
+def test_cancelling_every_line_needs_the_manager_whose_fields_the_lines_form_shows(
+    page: Page, api: httpx.Client
+) -> None:
+    # Given a rug to pick up with its 10 % deposit, 43.44, paid
+    order = create_order(api, pickup_line("RUG-WOOL", 1), pay="43.44")
+    ref = order["channel_ref"]
+    (rug,) = (line["id"] for line in order["lines"])
+
+    # When the cashier cancels every line through the cancel-lines form
+    page.goto(f"/orders/{ref}/cancel")
+    before = fetch(api, ref)
+    page.locator(f'[name="cancel.{rug}"]').fill("1")
+    page.get_by_role("button", name="Cancel these quantities").click()
+
+    # Then it is refused next to that form's own manager approval fields, and nothing changed
+    # (docs/rules.md §6: cancelling every line is cancelling the order)
+    lines_form = page.locator('form[data-action-form="cancel-lines"]')
+    refusal = lines_form.locator('p.field-error[data-error-for="lines_manager_override"]')
+    expect(refusal).to_contain_text("waive_cancellation_charge")
+    expect(page.locator('form[data-action-form="cancel"] [data-manager]')).to_have_count(0)
+    assert fetch(api, ref) == before
+
+    # When the manager approves it there
+    lines_form.get_by_label("Manager id").fill("1002")
+    lines_form.get_by_label("Manager password").fill("manager1")
+    lines_form.get_by_role("button", name="Cancel these quantities").click()
+
+    # Then the lines are cancelled and the history names the manager
+    expect(page.locator("[data-done]")).to_be_visible()
+    expect(page.locator("ol.history")).to_contain_text("approved by 1002")
+    after = fetch(api, ref)
+    assert [line["cancelled_qty"] for line in after["lines"]] == [1]
+    assert after["status"] == "cancelled"

@@ -11,6 +11,7 @@ import pytest
 from omniorder.adapters.demo_data import demo_rows
 from omniorder.adapters.orm import SignInFailureRow, StaffRow
 from omniorder.domain.errors import (
+    InvalidInput,
     PermissionDenied,
     TooManyAttempts,
     Unauthenticated,
@@ -214,12 +215,12 @@ def test_a_password_change_ends_the_sessions_and_deactivation_too(db: FakeDataba
         FakeUnitOfWork(db),
         "staff",
         {"operator_id": "1001"},
-        {"name": "Casey Downtown", "role": "cashier", "store_code": "S001", "password": "n" * 8},
+        {"name": "Casey Downtown", "role": "cashier", "store_code": "S001", "password": "n" * 12},
     )
     with pytest.raises(Unauthenticated):
         auth.staff_for_token(FakeUnitOfWork(db), token, now=NOW)
 
-    token = sign_in(db, password="n" * 8)
+    token = sign_in(db, password="n" * 12)
     auth.staff_for_token(FakeUnitOfWork(db), token, now=NOW)
     master_data.put_record(
         FakeUnitOfWork(db),
@@ -231,7 +232,35 @@ def test_a_password_change_ends_the_sessions_and_deactivation_too(db: FakeDataba
         auth.staff_for_token(FakeUnitOfWork(db), token, now=NOW)
     # An inactive staff member's right password is refused like a wrong one.
     with pytest.raises(WrongCredentials):
-        sign_in(db, password="n" * 8)
+        sign_in(db, password="n" * 12)
+
+
+def test_a_staff_password_needs_12_characters_and_is_hashed_before_the_transaction(
+    db: FakeDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    casey = {"name": "Casey Downtown", "role": "cashier", "store_code": "S001"}
+    before = rows(db)
+    with pytest.raises(InvalidInput) as short:
+        master_data.put_record(
+            FakeUnitOfWork(db), "staff", {"operator_id": "1001"}, {**casey, "password": "x" * 11}
+        )
+    assert short.value.field == "password"
+    assert "12" in short.value.message
+    assert rows(db) == before
+
+    uow = FakeUnitOfWork(db)
+    seen: list[bool] = []
+    real = master_data.hash_password
+
+    def watching(password: str) -> str:
+        seen.append(hasattr(uow, "state"))  # a fake unit of work has a state only when entered
+        return real(password)
+
+    monkeypatch.setattr(master_data, "hash_password", watching)
+    master_data.put_record(uow, "staff", {"operator_id": "1001"}, {**casey, "password": "x" * 12})
+
+    assert seen == [False]
+    sign_in(db, password="x" * 12)
 
 
 def test_an_hq_admin_signs_in_at_hq_only_and_never_reaches_a_store(db: FakeDatabase) -> None:

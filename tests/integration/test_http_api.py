@@ -299,7 +299,7 @@ def test_openapi_documents_the_public_paths(apps: Apps) -> None:
         ),
         pytest.param(
             "/api/v1/staff/3001",
-            {"name": "Nell Nowhere", "role": "cashier", "store_code": "S999", "password": "x" * 8},
+            {"name": "Nell Nowhere", "role": "cashier", "store_code": "S999", "password": "x" * 12},
             "store_code",
             id="a staff member's store",
         ),
@@ -378,13 +378,26 @@ def test_hq_master_data_naming_what_exists_is_saved(apps: Apps) -> None:
     )
     staff = apps.hq.put(
         "/api/v1/staff/9001",
-        json={"name": "Hal Harbour", "role": "cashier", "store_code": "S009", "password": "x" * 8},
+        json={"name": "Hal Harbour", "role": "cashier", "store_code": "S009", "password": "x" * 12},
         headers=admin,
     )
     stock = apps.hq.put("/api/v1/inventory/S009/SOFA-3S", json={"on_hand_qty": 1}, headers=admin)
 
     assert (store.status_code, staff.status_code, stock.status_code) == (200, 200, 200)
     assert apps.hq.get("/api/v1/staff/9001", headers=admin).json()["store_code"] == "S009"
+
+
+def test_a_staff_password_shorter_than_12_characters_is_refused(apps: Apps) -> None:
+    admin = apps.hq_admin()
+    body = {"name": "Short Pass", "role": "cashier", "store_code": "S001"}
+
+    short = apps.hq.put("/api/v1/staff/9003", json={**body, "password": "x" * 11}, headers=admin)
+    enough = apps.hq.put("/api/v1/staff/9003", json={**body, "password": "x" * 12}, headers=admin)
+
+    assert short.status_code == 422
+    assert short.json()["error"]["field"] == "password"
+    assert "x" * 11 not in short.text
+    assert enough.status_code == 200, enough.text
 
 
 def test_a_new_staff_member_without_a_password_is_refused(apps: Apps) -> None:

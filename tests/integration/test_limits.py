@@ -181,6 +181,34 @@ def test_operations_with_impossible_quantities_are_422s_naming_the_field(apps: A
     assert _both(apps) == before
 
 
+def test_a_pickup_preview_beyond_the_open_quantity_is_refused_as_the_pickup_is(
+    apps: Apps,
+) -> None:
+    auth = apps.sign_in()
+    order = _an_order(apps, auth)
+    ref, line_id = order["channel_ref"], order["lines"][0]["id"]
+    base = f"/api/v1/customer-orders/{ref}/pickups"
+    before = _both(apps)
+    for quantity in (2, 100_000):  # the line's quantity is 1
+        preview = apps.store.post(
+            f"{base}/preview", json={"lines": {line_id: quantity}}, headers=auth
+        )
+        _refused(preview, 422, f"lines.{line_id}")
+        assert preview.json()["error"]["code"] == "quantity_out_of_range"
+        pickup = apps.store.post(
+            base, json={"lines": {line_id: quantity}, "collected_by": "Ann"}, headers=auth
+        )
+        _refused(pickup, 422, f"lines.{line_id}")
+        assert pickup.json()["error"]["code"] == "quantity_out_of_range"
+    stale = apps.store.post(
+        f"{base}/preview",
+        json={"lines": {line_id: 1}, "version": order["version"] + 1},
+        headers=auth,
+    )
+    assert stale.status_code == 409, stale.text
+    assert _both(apps) == before
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [

@@ -6,11 +6,13 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
 
-from omniorder.adapters.orm import StaffRow
+from omniorder.adapters.orm import SignInFailureRow, StaffRow
 from omniorder.config import Settings
 from omniorder.entrypoints.hq.app import create_hq_app
 from tests.builders import NOW
 from tests.integration.conftest import Apps
+from tests.integration.test_http_api import pickup_order
+from tests.integration.test_secrets_and_credentials import page_session
 from tests.service.snapshots import snapshot
 
 
@@ -94,9 +96,9 @@ def test_an_hq_admin_cannot_sign_in_at_a_store(apps: Apps) -> None:
 
 def test_a_deactivated_staff_member_is_signed_out_at_hq(apps: Apps) -> None:
     admin = apps.hq_admin()
-    staff = {"name": "Hal Harbour", "role": "hq_admin", "password": "harbour-9"}
+    staff = {"name": "Hal Harbour", "role": "hq_admin", "password": "harbour-9-harbour"}
     assert apps.hq.put("/api/v1/staff/9001", json=staff, headers=admin).status_code == 200
-    hal = token_request(apps.hq, "9001", "harbour-9")
+    hal = token_request(apps.hq, "9001", "harbour-9-harbour")
     hal_headers = {"Authorization": f"Bearer {hal.json()['access_token']}"}
     assert apps.hq.get("/api/v1/sales-orders", headers=hal_headers).status_code == 200
 
@@ -106,7 +108,7 @@ def test_a_deactivated_staff_member_is_signed_out_at_hq(apps: Apps) -> None:
     assert saved.status_code == 200
     assert saved.json()["is_active"] is False
     assert apps.hq.get("/api/v1/sales-orders", headers=hal_headers).status_code == 401
-    assert token_request(apps.hq, "9001", "harbour-9").status_code == 401
+    assert token_request(apps.hq, "9001", "harbour-9-harbour").status_code == 401
 
 
 def test_each_server_has_its_own_cookie_and_tls_makes_it_secure(apps: Apps) -> None:
@@ -136,3 +138,38 @@ def test_each_server_has_its_own_cookie_and_tls_makes_it_secure(apps: Apps) -> N
     set_cookie = response.headers["set-cookie"]
     assert set_cookie.startswith("omniorder_hq=")
     assert "secure" in set_cookie.lower()
+
+
+def test_a_pos_pages_manager_override_is_throttled_by_its_clock_and_the_tills_address(
+    apps: Apps,
+) -> None:
+    """The POS pages count a wrong manager password as the API does: at the request's time
+    (the app's clock, here NOW) against the manager's id and the till's address."""
+    created = apps.store.post(
+        "/api/v1/customer-orders", json=pickup_order(), headers=apps.sign_in()
+    )
+    assert created.status_code == 201, created.text
+    order = created.json()
+    csrf = page_session(apps)
+
+    refused = apps.store.post(
+        f"/orders/{order['channel_ref']}/cancel",
+        data={
+            "csrf_token": csrf,
+            "operation_id": "6b0f3c1e-3f49-4a86-9d0e-3b7a5f0e2c12",
+            "version": str(order["version"]),
+            "action": "preview",
+            "charge": "0.00",
+            "refund_tender": "",
+            "manager_override.operator_id": "1002",
+            "manager_override.password": "not-the-managers",
+        },
+    )
+
+    assert refused.status_code == 422, refused.text
+    with apps.store_db.session_factory() as session:
+        failures = {
+            row.key: (row.failures, row.first_failed_at)
+            for row in session.scalars(select(SignInFailureRow))
+        }
+    assert failures == {"operator:1002": (1, NOW), "address:testclient": (1, NOW)}

@@ -6,6 +6,9 @@ never carries a card token or a card number."""
 from __future__ import annotations
 
 import copy
+import logging
+import re
+import traceback
 import uuid
 from typing import Any
 
@@ -115,8 +118,8 @@ def _failed_error(world: AsyncWorld) -> str:
     return error
 
 
-def test_an_unexpected_sync_error_keeps_no_card_data(
-    world: AsyncWorld, monkeypatch: pytest.MonkeyPatch
+def test_an_unexpected_sync_error_keeps_no_card_data_nor_logs_it(
+    world: AsyncWorld, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     world.hq.down = True
     order = world.create(payments=(card("16.33"),))
@@ -128,11 +131,29 @@ def test_an_unexpected_sync_error_keeps_no_card_data(
         raise RuntimeError(f"constraint failed: card_token={token}, pan=4242424242424242")
 
     monkeypatch.setattr(synchronization.sales_orders, "create_in", fails)
-    error = _failed_error(world)
+    with caplog.at_level(logging.DEBUG):
+        error = _failed_error(world)
 
     assert "RuntimeError" in error
     assert token not in error
     assert "4242424242424242" not in error
+    # HQ's log has the error's type, its safe text and where it happened — no card data,
+    # neither in the message nor in the traceback
+    logged = "\n".join(
+        [record.getMessage() for record in caplog.records]
+        + [caplog.text]
+        + [
+            "".join(traceback.format_exception(*record.exc_info))
+            for record in caplog.records
+            if record.exc_info
+        ]
+    )
+    assert "failed unexpectedly" in logged
+    assert "RuntimeError: constraint failed: card_token=[card data removed]" in logged
+    assert "in fails" in logged  # the frame that raised
+    assert token not in logged
+    assert "tok_" not in logged
+    assert re.search(r"(?<![0-9])[0-9](?:[ -]?[0-9]){11,18}(?![0-9])", logged) is None
 
 
 def test_a_sync_error_naming_a_card_number_keeps_no_card_data(world: AsyncWorld) -> None:
@@ -152,6 +173,25 @@ def test_a_sync_error_naming_a_card_number_keeps_no_card_data(world: AsyncWorld)
 
     assert "does not exist" in error
     assert "4242424242424242" not in error
+
+
+def test_a_logged_traceback_keeps_the_frames_and_drops_card_data_of_every_cause() -> None:
+    def charge(pan: str) -> None:
+        raise ValueError(f"declined {pan}")
+
+    try:
+        try:
+            charge("4000000000000002")
+        except ValueError as cause:
+            raise RuntimeError("card tok_0123abcd failed") from cause
+    except RuntimeError as error:
+        logged = synchronization.safe_traceback(error)
+
+    assert "in charge" in logged
+    assert "ValueError: declined [card data removed]" in logged
+    assert "RuntimeError: card [card data removed] failed" in logged
+    assert "4000000000000002" not in logged
+    assert "tok_0123abcd" not in logged
 
 
 def test_safe_error_text_removes_tokens_and_card_numbers() -> None:

@@ -69,7 +69,7 @@ def refused(db: Database, error: type[Exception], run: Any) -> Any:
         (
             "staff",
             {"operator_id": "3001"},
-            {"name": "Nell", "role": "cashier", "store_code": "S999", "password": "x" * 8},
+            {"name": "Nell", "role": "cashier", "store_code": "S999", "password": "x" * 12},
             "store_code",
         ),
         ("staff", {"operator_id": "3001"}, {"name": "Nell", "role": "cashier"}, "password"),
@@ -98,7 +98,7 @@ def test_a_record_naming_what_exists_is_saved_and_read_back(hq: Database) -> Non
         uow_of(hq),
         "staff",
         {"operator_id": "9001"},
-        {"name": "Hal", "role": "cashier", "store_code": "S009", "password": "x" * 8},
+        {"name": "Hal", "role": "cashier", "store_code": "S009", "password": "x" * 12},
     )
 
     store = master_data.get_record(uow_of(hq), "stores", {"code": "S009"})

@@ -5,7 +5,7 @@ write them — for the HQ API (`entrypoints/hq/records.py`), the back-office pag
 Records are the adapters' row types, read and written whole through `uow.records`. Values
 come in as plain dicts whose shape the caller has already checked (the HTTP schemas in
 `entrypoints/hq/master_data_schemas.py`); what is checked here is what needs the database
-or holds for every caller: keys, the records a record names, passwords of new staff. Each
+or holds for every caller: keys, the records a record names, staff passwords. Each
 refusal is a named error of `domain/errors.py` carrying the field it concerns, so the API
 answers 4xx with `field` and a page marks that field. Each writing use case commits itself.
 """
@@ -130,17 +130,37 @@ def _customer(resource: Resource, key: Key, values: Values, _existing: Any) -> B
     return row
 
 
-def _staff(resource: Resource, key: Key, values: Values, existing: StaffRow | None) -> Base:
+# ASVS 2.1.1: a password set through the API, the back office or the CLI. The demo staff's
+# shorter ones are seeded directly (adapters/demo_data.py), never through here.
+PASSWORD_MIN_LENGTH = 12
+
+
+def _hash_new_password(values: Values) -> Values:
+    """A staff member's new password checked and hashed, before any transaction opens
+    (argon2 takes a while and must not hold SQLite's write lock): `password` becomes
+    `password_hash`, which `_staff` takes as the new password."""
     password = values.get("password")
-    if not password and existing is None:
+    if not password:
+        return {k: v for k, v in values.items() if k != "password"}
+    if not isinstance(password, str) or len(password) < PASSWORD_MIN_LENGTH:
+        raise InvalidInput(
+            "password", f"A password needs at least {PASSWORD_MIN_LENGTH} characters."
+        )
+    rest = {k: v for k, v in values.items() if k != "password"}
+    return {**rest, "password_hash": hash_password(password)}
+
+
+def _staff(resource: Resource, key: Key, values: Values, existing: StaffRow | None) -> Base:
+    new_hash = values.get("password_hash")  # hashed by put_record() before the transaction
+    if not new_hash and existing is None:
         raise InvalidInput("password", "A new staff member needs a password.")
-    password_hash = hash_password(password) if password else existing.password_hash  # type: ignore[union-attr]
-    fields = {k: v for k, v in values.items() if k != "password"}
+    password_hash = new_hash or existing.password_hash  # type: ignore[union-attr]
+    fields = {k: v for k, v in values.items() if k != "password_hash"}
     # A new password or a deactivation ends the staff member's sessions (auth.py), at HQ at
     # once and at the stores with their next channel data.
     epoch = (existing.session_epoch or 0) if existing else 0
     if existing is not None and (
-        password or (existing.is_active is not False and fields.get("is_active") is False)
+        new_hash or (existing.is_active is not False and fields.get("is_active") is False)
     ):
         epoch += 1
     return StaffRow(**key, **fields, password_hash=password_hash, session_epoch=epoch)
@@ -349,6 +369,8 @@ def put_record(
     for f in sorted(kind.internal | set(kind.keys)):
         if f in values:
             raise InvalidInput(f, f"{f} cannot be set here.")
+    if kind.build is _staff:
+        values = _hash_new_password(values)  # hash first, then open the unit of work
     with uow:
         existing = uow.records.get(kind.row_type, kind.key_of(key))
         if is_new is True and existing is not None:

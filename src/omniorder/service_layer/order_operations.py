@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid5
 
-from omniorder.domain import fulfilment
 from omniorder.domain.errors import NotFound, OmniorderError, Unavailable
 from omniorder.domain.money import Money
 from omniorder.domain.order import Order
@@ -202,9 +201,23 @@ def pack(
     )
 
 
-def amount_due_for_pickup(ctx: Context, *, ref: str, quantities: dict[UUID, int]) -> Money:
-    """What the customer pays (negative: gets back) to collect these quantities now."""
-    return fulfilment.amount_due_for_pickup(latest(ctx, ref), quantities)
+def amount_due_for_pickup(
+    ctx: Context,
+    *,
+    ref: str,
+    quantities: dict[UUID, int],
+    expected_version: int | None = None,
+) -> Money:
+    """What the customer pays (negative: gets back) to collect these quantities now: the
+    pickup itself on a copy of the order (`preview()`), so the preview refuses what the
+    pickup would — a quantity beyond what is open, a line that is not a pickup here, a
+    finished order, a stale version."""
+    request = requests.PickUpRequest(quantities=quantities, collected_by=_PREVIEW_COLLECTOR)
+    return preview(ctx, ref=ref, request=request, expected_version=expected_version).due
+
+
+# Who collects is asked only when the goods are handed over; the preview needs a stand-in.
+_PREVIEW_COLLECTOR = "(preview)"
 
 
 def pick_up(

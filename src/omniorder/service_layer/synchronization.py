@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +41,29 @@ _CARD_DATA = re.compile(r"tok_[0-9A-Za-z]+|(?<![0-9])[0-9](?:[ -]?[0-9]){11,18}(
 def safe_error_text(text: str) -> str:
     """Error text as HQ keeps, shows and sends it: never a card token or a card number."""
     return _CARD_DATA.sub("[card data removed]", text)
+
+
+def safe_traceback(error: BaseException) -> str:
+    """An error for HQ's log: each exception of the chain (its causes first, as Python prints
+    them) as its type, its text through `safe_error_text()` and its stack frames — not
+    `log.exception()`, whose last line is the raw text, which can quote card data."""
+    chain: list[BaseException] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    parts = []
+    for n, exception in enumerate(reversed(chain)):
+        if n:
+            parts.append("Which led to:\n")
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.format_tb(exception.__traceback__))
+        parts.append(f"{type(exception).__qualname__}: {safe_error_text(str(exception))}\n")
+    return safe_error_text("".join(parts)).rstrip("\n")
 
 
 @dataclass
@@ -179,7 +203,12 @@ def _apply_one(uow: UnitOfWork, row: StoreTransactionRow, now: datetime, result:
         row.is_acknowledged = False
         result.failed += 1
         if not isinstance(error, OmniorderError):
-            log.exception("store transaction %s failed unexpectedly", row.id)
+            # Never log.exception(): its text is the raw message (docs/security.md).
+            log.error(
+                "store transaction %s failed unexpectedly: %s",
+                row.id,
+                safe_traceback(error),
+            )
         return
     row.status = SyncStatus.SYNCHRONIZED.value
     row.error = None

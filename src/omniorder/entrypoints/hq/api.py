@@ -19,6 +19,7 @@ from omniorder.entrypoints.deps import (
 )
 from omniorder.entrypoints.hq.context import CallingStore, HQStaff, require_same_store
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
+from omniorder.entrypoints.openapi_links import HQ_SALES_ORDER_LINKS, HQ_SEARCH_LINKS, with_links
 from omniorder.entrypoints.schemas import (
     CustomerOrderPublic,
     OrderFilters,
@@ -57,7 +58,12 @@ def sign_out(token: TokenDep, uow: UowDep) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/sales-orders", response_model=list[CustomerOrderPublic], tags=["sales orders"])
+@router.get(
+    "/sales-orders",
+    response_model=list[CustomerOrderPublic],
+    tags=["sales orders"],
+    openapi_extra=with_links(200, HQ_SEARCH_LINKS),
+)
 def list_sales_orders(
     uow: UowDep,
     staff: HQStaff,
@@ -71,7 +77,12 @@ def list_sales_orders(
     return [CustomerOrderPublic.of(o, today=today, sync_status=statuses.get(o.id)) for o in orders]
 
 
-@router.get("/sales-orders/{number}", response_model=CustomerOrderPublic, tags=["sales orders"])
+@router.get(
+    "/sales-orders/{number}",
+    response_model=CustomerOrderPublic,
+    tags=["sales orders"],
+    openapi_extra=with_links(200, HQ_SALES_ORDER_LINKS),
+)
 def get_sales_order(number: str, uow: UowDep, staff: HQStaff, now: NowDep) -> CustomerOrderPublic:
     """One sales order by number (SO-…), channel reference id or id."""
     order = sales_orders.get_sales_order(uow, ref=number)

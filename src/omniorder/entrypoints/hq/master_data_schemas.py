@@ -133,7 +133,7 @@ class StaffMember(Record):
     role: Literal["cashier", "supervisor", "manager", "hq_admin"]
     store_code: Code | None = None
     password: str | None = Field(
-        default=None, min_length=8, max_length=200, description="Write-only; omit to keep"
+        default=None, min_length=12, max_length=200, description="Write-only; omit to keep"
     )
     is_active: bool = Field(
         default=True, description="False: cannot sign in, and their sessions end"

@@ -363,7 +363,7 @@ RESOURCES: tuple[Resource, ...] = (
                 "password",
                 "New password",
                 "password",
-                "At least 8 characters. Leave empty to keep the current password.",
+                "At least 12 characters. Leave empty to keep the current password.",
             ),
             FormField(
                 "is_active",

@@ -19,6 +19,7 @@ from omniorder.entrypoints.deps import (
     parse_amount,
 )
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
+from omniorder.entrypoints.openapi_links import STORE_ORDER_LINKS, with_links
 from omniorder.entrypoints.schemas import (
     CustomerOrderCreate,
     CustomerOrderCreated,
@@ -93,6 +94,7 @@ def search_products(
     response_model=CustomerOrderCreated,
     tags=["customer orders"],
     responses={503: {"description": "HQ cannot be reached; nothing was created"}},
+    openapi_extra=with_links(201, STORE_ORDER_LINKS),
 )
 def create_customer_order(
     body: CustomerOrderCreate,
@@ -216,7 +218,12 @@ def find_customer_orders(
     ]
 
 
-@router.get("/customer-orders/{ref}", response_model=CustomerOrderPublic, tags=["customer orders"])
+@router.get(
+    "/customer-orders/{ref}",
+    response_model=CustomerOrderPublic,
+    tags=["customer orders"],
+    openapi_extra=with_links(200, STORE_ORDER_LINKS),
+)
 def get_customer_order(
     ref: str, ctx: StoreCtx, uow: UowDep, staff: CurrentStaff, today: StoreToday
 ) -> CustomerOrderPublic:

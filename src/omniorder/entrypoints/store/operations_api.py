@@ -210,9 +210,12 @@ def pack(
 def preview_pickup(
     ref: str, body: LinesIn, ctx: StoreCtx, uow: UowDep, staff: CurrentStaff, now: NowDep
 ) -> AmountDuePublic:
-    """What the customer pays (negative: gets back) to collect these quantities now."""
+    """What the customer pays (negative: gets back) to collect these quantities now. Refused
+    (422 on `lines.<id>`, 409, 403) exactly as the pickup itself would be; nothing is written."""
     context = _context(ctx, uow, staff, body, now, ref, None)
-    due = order_operations.amount_due_for_pickup(context, ref=ref, quantities=body.lines)
+    due = order_operations.amount_due_for_pickup(
+        context, ref=ref, quantities=body.lines, expected_version=body.version
+    )
     order = order_operations.latest(context, ref)
     return AmountDuePublic(amount_due=amount_str(due), deposit_held=amount_str(order.deposit_held))
 

@@ -24,7 +24,7 @@ from omniorder.adapters.orm import StoreRow
 from omniorder.domain.order import Order
 from omniorder.domain.returns import RETURN_REASONS
 from omniorder.domain.staff import Staff
-from omniorder.entrypoints.deps import NowDep, UowDep
+from omniorder.entrypoints.deps import NowDep, UowDep, client_address
 from omniorder.entrypoints.store import offers
 from omniorder.entrypoints.store.context import StoreContext, StoreCtx
 from omniorder.entrypoints.store.pages.common import PageStaff, render
@@ -69,7 +69,8 @@ ReqDep = Annotated[Req, Depends(_req)]
 
 
 def use_case_context(p: Req, form: Fields) -> Context:
-    """Who acts (and which manager approved it, if the approval fields were filled in)."""
+    """Who acts (and which manager approved it, if the approval fields were filled in; the
+    approval is throttled by the request's clock, the manager's id and the till's address)."""
     manager_id = form.get("manager_override.operator_id") or None
     authorization = auth.authorize(
         p.uow,
@@ -77,6 +78,8 @@ def use_case_context(p: Req, form: Fields) -> Context:
         manager_id=manager_id,
         manager_password=form.get("manager_override.password") or None,
         store_code=p.ctx.store_code,
+        now=p.now,
+        client=client_address(p.request),
     )
     return Context(
         uow=p.uow,

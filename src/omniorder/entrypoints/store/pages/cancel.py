@@ -2,7 +2,9 @@
 shown before it is confirmed, or some of its lines.
 
 The page holds two forms, each with its own operation id: cancel the order
-(`operation_id`) and cancel lines (`lines_operation_id`).
+(`operation_id`) and cancel lines (`lines_operation_id`). Each has its own manager approval
+fields (the lines form's are `lines_manager_override.*`): cancelling every line of an order
+needs a manager's override as cancelling the order does (domain/cancellation.py).
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ from omniorder.service_layer.order_operations import Preview
 
 router = page_router()
 
+# The cancel-lines form's manager approval fields, beside the whole-order form's.
+LINES_MANAGER = "lines_manager_override"
+
 
 def _cancel_charge(form: Fields, currency: str) -> Money:
     charge = amount_of(form, "charge", currency, required=True)
@@ -65,7 +70,15 @@ def cancel_page(ref: str, p: ReqDep) -> HTMLResponse:
         form["quoted_due"] = str(result.due.to_decimal())
     except OmniorderError as error:
         errors = placed_errors(error)
-    return show(p, "cancel.html", order=order, form=form, errors=errors, preview=result)
+    return show(
+        p,
+        "cancel.html",
+        order=order,
+        form=form,
+        errors=errors,
+        preview=result,
+        show_lines_manager=False,
+    )
 
 
 @router.post("/orders/{ref}/cancel", response_class=HTMLResponse)
@@ -104,6 +117,7 @@ def cancel(ref: str, p: ReqDep, raw: FormDep) -> Response:
         errors=errors,
         preview=result,
         change=change_for(form, due),
+        show_lines_manager=False,
     )
 
 
@@ -114,7 +128,12 @@ def cancel_lines(ref: str, p: ReqDep, raw: FormDep) -> Response:
         quantities = quantities_of(form, "cancel.")
         if not quantities:
             raise FormErrors({"cancel": "Enter how many of at least one line to cancel."})
-        lines_form = {**form, "operation_id": form.get("lines_operation_id", "")}
+        lines_form = {
+            **form,
+            "operation_id": form.get("lines_operation_id", ""),
+            "manager_override.operator_id": form.get(f"{LINES_MANAGER}.operator_id", ""),
+            "manager_override.password": form.get(f"{LINES_MANAGER}.password", ""),
+        }
         order = order_operations.cancel_lines(
             use_case_context(p, lines_form),
             ref=ref,
@@ -126,8 +145,21 @@ def cancel_lines(ref: str, p: ReqDep, raw: FormDep) -> Response:
     except FormErrors as error:
         errors = error.errors
     except OmniorderError as error:
-        # The domain names the line as "lines.<id>"; on this page that is "cancel.<id>".
-        errors = {re.sub(r"^lines", "cancel", k): v for k, v in placed_errors(error).items()}
+        # The domain names the line as "lines.<id>"; on this page that is "cancel.<id>"; the
+        # approval this form lacks goes next to its own manager fields.
+        errors = {
+            LINES_MANAGER if k == "manager_override" else re.sub(r"^lines", "cancel", k): v
+            for k, v in placed_errors(error).items()
+        }
     form["operation_id"] = str(uuid.uuid4())  # the other form's, which was not sent
     order = latest(p, ref)
-    return show(p, "cancel.html", order=order, form=form, errors=errors, preview=None)
+    return show(
+        p,
+        "cancel.html",
+        order=order,
+        form=form,
+        errors=errors,
+        preview=None,
+        show_lines_manager=LINES_MANAGER in errors
+        or bool(form.get(f"{LINES_MANAGER}.operator_id")),
+    )

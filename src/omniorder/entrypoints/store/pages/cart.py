@@ -194,14 +194,24 @@ def order_input(cart: CartForm, currency: str, *, with_payment: Money | None) ->
 
 
 def cart_authorization(
-    uow: UnitOfWork, staff: Staff, cart: CartForm, store_code: str
+    uow: UnitOfWork,
+    staff: Staff,
+    cart: CartForm,
+    store_code: str,
+    *,
+    now: datetime,
+    client: str | None,
 ) -> Authorization:
+    """Who acts, and the manager who approved, if any: the approval is throttled by the
+    request's clock and by the operator id and the till's address, as the API's."""
     return auth.authorize(
         uow,
         staff,
         manager_id=cart.manager_id or None,
         manager_password=cart.manager_password or None,
         store_code=store_code,
+        now=now,
+        client=client,
     )
 
 
@@ -220,7 +230,13 @@ def placed_cart_errors(errors: dict[str, str]) -> dict[str, str]:
 
 
 def quote_cart(
-    ctx: StoreContext, uow: UnitOfWork, staff: Staff, cart: CartForm, now: datetime
+    ctx: StoreContext,
+    uow: UnitOfWork,
+    staff: Staff,
+    cart: CartForm,
+    now: datetime,
+    *,
+    client: str | None,
 ) -> Order:
     """Price and check the cart on a throwaway basis: the order it would create, unpaid
     (the domain's `draft_order`)."""
@@ -228,7 +244,7 @@ def quote_cart(
         currency = require_parameters(uow.records).currency
         today = store_today(require_store(uow.records, ctx.store_code), now)
     request = order_input(cart, currency, with_payment=None)
-    authorization = cart_authorization(uow, staff, cart, ctx.store_code)
+    authorization = cart_authorization(uow, staff, cart, ctx.store_code, now=now, client=client)
     with uow:
         new = price_cart(uow.records, request, store_code=ctx.store_code, channel_ref="(quote)")
     return draft_order(new, auth=authorization, today=today, now=now)

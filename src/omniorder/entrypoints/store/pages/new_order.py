@@ -23,7 +23,7 @@ from omniorder.domain.money import Money
 from omniorder.domain.order import Order
 from omniorder.domain.staff import Permission, Staff
 from omniorder.domain.statuses import Tender
-from omniorder.entrypoints.deps import NowDep, UowDep, parse_amount
+from omniorder.entrypoints.deps import NowDep, UowDep, client_address, parse_amount
 from omniorder.entrypoints.store.context import StoreContext, StoreCtx
 from omniorder.entrypoints.store.pages.cart import (
     CartForm,
@@ -190,10 +190,12 @@ def _try_quote(
     cart: CartForm,
     view: CartView,
     now: datetime,
+    *,
+    client: str | None,
 ) -> dict[str, str]:
     """Fill in the totals; returns what stopped the quote, if anything."""
     try:
-        view.order = quote_cart(ctx, uow, staff, cart, now)
+        view.order = quote_cart(ctx, uow, staff, cart, now, client=client)
     except FormErrors as error:
         return error.errors
     except OmniorderError as error:
@@ -202,7 +204,12 @@ def _try_quote(
             # Still show the totals with the default deposit.
             with contextlib.suppress(FormErrors, OmniorderError):
                 view.order = quote_cart(
-                    ctx, uow, staff, dataclasses.replace(cart, deposit_override=""), now
+                    ctx,
+                    uow,
+                    staff,
+                    dataclasses.replace(cart, deposit_override=""),
+                    now,
+                    client=client,
                 )
         return errors
     order = view.order
@@ -285,7 +292,7 @@ def update_cart(
     _load_view(uow, cart, view, ctx.store_code, ctx.hq)
     _fill_defaults(cart, view, ctx.store_code)
     if action == "quote" or _ready_to_quote(cart):
-        quote_errors = _try_quote(ctx, uow, staff, cart, view, now)
+        quote_errors = _try_quote(ctx, uow, staff, cart, view, now, client=client_address(request))
         if action == "quote":
             errors.update(quote_errors)
     return _render_cart(request, ctx, uow, staff, cart, view, errors, now, 422 if errors else 200)
@@ -313,9 +320,13 @@ def create_order_from_form(
             if cart.pay_amount:
                 pay = parse_amount(cart.pay_amount, currency, "payments[0].amount")
             else:
-                pay = quote_cart(ctx, uow, staff, cart, now).amount_due
+                pay = quote_cart(
+                    ctx, uow, staff, cart, now, client=client_address(request)
+                ).amount_due
         request_input = order_input(cart, currency, with_payment=pay)
-        authorization = cart_authorization(uow, staff, cart, ctx.store_code)
+        authorization = cart_authorization(
+            uow, staff, cart, ctx.store_code, now=now, client=client_address(request)
+        )
         order = customer_orders.create_customer_order(
             uow,
             hq=ctx.hq,
@@ -333,5 +344,5 @@ def create_order_from_form(
         return RedirectResponse(f"/orders/{order.channel_ref}/receipt?new=1", status_code=303)
     _load_view(uow, cart, view, ctx.store_code, ctx.hq)
     if _ready_to_quote(cart):
-        _try_quote(ctx, uow, staff, cart, view, now)
+        _try_quote(ctx, uow, staff, cart, view, now, client=client_address(request))
     return _render_cart(request, ctx, uow, staff, cart, view, errors, now, 422)
