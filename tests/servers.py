@@ -10,7 +10,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,13 +44,34 @@ class Process:
     log: Path
     url: str
     popen: subprocess.Popen[bytes] | None = None
+    # Called with the new URL when the process had to move to another port.
+    on_moved: Callable[[str], None] | None = None
+    instance: str = ""
 
     def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.popen = subprocess.Popen(
-                self.args, env=self.env, stdout=out, stderr=subprocess.STDOUT
-            )
-        wait_healthy(self)
+        """Start and wait until *this* process answers /health. A port picked by
+        `free_port()` can be taken by another test's server before ours binds it; the
+        instance id in /health tells the two apart, and we move to another port."""
+        for _ in range(5):
+            self.instance = uuid.uuid4().hex
+            env = {**self.env, "OMNIORDER_INSTANCE_ID": self.instance}
+            with self.log.open("ab") as out:
+                self.popen = subprocess.Popen(
+                    self.args, env=env, stdout=out, stderr=subprocess.STDOUT
+                )
+            if wait_healthy(self):
+                return
+            self.kill()
+            self._move(free_port())
+        raise RuntimeError(
+            f"{self.name}: no free port after 5 tries:\n{self.log.read_text()[-3000:]}"
+        )
+
+    def _move(self, port: int) -> None:
+        self.args[self.args.index("--port") + 1] = str(port)
+        self.url = f"http://127.0.0.1:{port}"
+        if self.on_moved:
+            self.on_moved(self.url)
 
     def kill(self) -> None:
         """SIGKILL: no goodbye, like a crash or a pulled plug."""
@@ -66,15 +88,21 @@ class Process:
                 self.kill()
 
 
-def wait_healthy(process: Process, seconds: float = 90) -> None:
+def wait_healthy(process: Process, seconds: float = 90) -> bool:
+    """True once this very process answers /health; False when its port turned out to be
+    another server's (that one answered, or ours could not bind)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert process.popen is not None
         if process.popen.poll() is not None:
-            raise RuntimeError(f"{process.name} exited:\n{process.log.read_text()[-3000:]}")
+            log = process.log.read_text()[-3000:]
+            if "address already in use" in log.lower():
+                return False
+            raise RuntimeError(f"{process.name} exited:\n{log}")
         try:
-            if httpx.get(f"{process.url}/health", timeout=1).status_code == 200:
-                return
+            answer = httpx.get(f"{process.url}/health", timeout=1)
+            if answer.status_code == 200:
+                return bool(answer.json().get("instance") == process.instance)
         except httpx.TransportError:
             pass
         time.sleep(0.1)
@@ -173,12 +201,28 @@ def running_servers(
                 tmp_path / f"store-{code}.log",
                 f"http://127.0.0.1:{port}",
             )
+            process.on_moved = _server_url_setter(hq_url_db, code)
             servers.stores[code] = process
             process.start()
         yield servers
     finally:
         for process in servers.all():
             process.stop()
+
+
+def _server_url_setter(hq_database_url: str, code: str) -> Callable[[str], None]:
+    """Tell HQ where a store moved to (its jobs pull the journal there)."""
+
+    def moved(url: str) -> None:
+        engine = make_engine(hq_database_url)
+        with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
+            row = uow.records.store(code)
+            assert row is not None
+            row.server_url = url
+            uow.commit()
+        engine.dispose()
+
+    return moved
 
 
 def _seed(

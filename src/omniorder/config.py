@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Every server: serve the interactive API page /docs (local Swagger UI files; needs the
     # `docs` extra). Off in production; /openapi.json is always served.
     api_docs: bool = False
+    # Every server: a name for this process, shown by /health (tells apart several workers,
+    # or a server from another that took its port).
+    instance_id: str | None = None
 
     def hq_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'hq.db'}"

@@ -44,20 +44,21 @@ def live(apps: Apps) -> Iterator[dict[str, str]]:
     servers = []
     urls = {}
     for name, app in (("hq", apps.hq.app), ("store", apps.store.app)):
-        port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="error")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
+        for _ in range(5):  # a port free a moment ago can be taken by another test's server
+            port = free_port()
+            config = uvicorn.Config(
+                app, host="127.0.0.1", port=port, lifespan="off", log_level="critical"
+            )
+            server = uvicorn.Server(config)
+            thread = threading.Thread(target=server.run, daemon=True)
+            thread.start()
+            while not server.started and thread.is_alive():
+                threading.Event().wait(0.02)
+            if server.started:
+                break
+        assert server.started, f"{name}: no free port"
         servers.append((server, thread))
         urls[name] = f"http://127.0.0.1:{port}"
-    for url in urls.values():
-        for _ in range(500):
-            try:
-                httpx.get(f"{url}/health", timeout=1)
-                break
-            except httpx.TransportError:
-                threading.Event().wait(0.02)
     yield urls
     for server, thread in servers:
         server.should_exit = True

@@ -104,7 +104,10 @@ def create_hq_app(
 
     @app.get("/health", tags=["operations"])
     def health() -> dict[str, str]:
-        return {"status": "ok", "role": "hq"}
+        answer = {"status": "ok", "role": "hq"}
+        if settings.instance_id:
+            answer["instance"] = settings.instance_id
+        return answer
 
     return app
 

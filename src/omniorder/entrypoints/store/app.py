@@ -94,6 +94,9 @@ def create_store_app(
 
     @app.get("/health", tags=["operations"])
     def health() -> dict[str, str]:
-        return {"status": "ok", "role": "store", "store": store_code}
+        answer = {"status": "ok", "role": "store", "store": store_code}
+        if settings.instance_id:
+            answer["instance"] = settings.instance_id
+        return answer
 
     return app
