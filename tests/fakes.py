@@ -168,10 +168,22 @@ class FakeOrders:
         limit: int = 50,
         offset: int = 0,
     ) -> list[Order]:
+        def numbers(order: Order) -> list[str | None]:
+            invoices = [invoice.number for invoice in order.invoices]
+            return [order.sales_order_number, order.channel_ref, *invoices]
+
+        # As the SQL search: an exact number finds its order, before the substring search.
+        exact = bool(text) and any(text in numbers(o) for o in self.state.orders.values())
+
         def matches(order: Order) -> bool:
             words = [order.sales_order_number, order.channel_ref, order.customer_name]
+            found = (
+                text in numbers(order)
+                if exact
+                else any((text or "").lower() in (w or "").lower() for w in words)
+            )
             return (
-                (not text or any(text.lower() in (w or "").lower() for w in words))
+                (not text or found)
                 and (not customer_account or order.customer_account == customer_account)
                 and (not store_code or order.store_code == store_code)
                 and (not status or order.status.value == status)
@@ -230,6 +242,9 @@ class FakeRecords:
 
     def store(self, code: str) -> StoreRow | None:
         return self.get(StoreRow, code)
+
+    def store_by_token_hash(self, token_hash: str) -> StoreRow | None:
+        return next((s for s in self.list(StoreRow) if s.token_hash == token_hash), None)
 
     def profile(self, code: str) -> FunctionalityProfileRow | None:
         return self.get(FunctionalityProfileRow, code)

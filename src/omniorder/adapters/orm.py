@@ -27,6 +27,7 @@ from sqlalchemy import (
     Uuid,
     event,
     false,
+    func,
     inspect,
     true,
 )
@@ -113,8 +114,9 @@ class StoreRow(Base):
     profile_code: Mapped[str] = mapped_column(String(20))
     # Where HQ's jobs reach this store's server (async mode: the P-job pulls its journal).
     server_url: Mapped[str | None] = mapped_column(String(200))
-    # Only HQ fills this in; the store's copy never holds another store's secret.
-    token_hash: Mapped[str | None] = mapped_column(String(200))
+    # Only HQ fills this in; the store's copy never holds another store's secret. Indexed:
+    # HQ finds the calling store by it on every store → HQ call.
+    token_hash: Mapped[str | None] = mapped_column(String(200), index=True)
 
 
 class ProductRow(Base):
@@ -165,6 +167,12 @@ class CustomerRow(Base):
         order_by="CustomerAddressRow.position",
         lazy="selectin",
     )
+
+
+# Find order compares lower(phone) and lower(email) (OrderRepository.search and
+# RecordRepository.search_customers); on PostgreSQL only (SQLite does not reflect them).
+Index("ix_customers_lower_phone", func.lower(CustomerRow.phone)).ddl_if(dialect="postgresql")
+Index("ix_customers_lower_email", func.lower(CustomerRow.email)).ddl_if(dialect="postgresql")
 
 
 class CustomerAddressRow(Base):
@@ -252,7 +260,11 @@ class SignInFailureRow(Base):
 
 class OrderRow(Base):
     __tablename__ = "customer_orders"
-    __table_args__ = {"info": BOTH}
+    __table_args__ = (
+        # A customer's orders, newest first (find order by customer).
+        Index("ix_customer_orders_customer_account_created_at", "customer_account", "created_at"),
+        {"info": BOTH},
+    )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     order_type: Mapped[str] = mapped_column(String(20))
     store_code: Mapped[str] = mapped_column(String(20), index=True)

@@ -45,6 +45,9 @@ from omniorder.domain.order import Order
 
 RowT = TypeVar("RowT", bound=Base)
 
+# The longest sales order number, channel reference or invoice number a column holds.
+MAX_NUMBER_LENGTH = 40
+
 
 class OrderRepository:
     def __init__(self, session: Session) -> None:
@@ -118,7 +121,10 @@ class OrderRepository:
         offset: int = 0,
     ) -> list[Order]:
         query: Select[tuple[OrderRow]] = select(OrderRow)
-        if text:
+        exact = self._exactly_numbered(text) if text else []
+        if exact:
+            query = query.where(OrderRow.id.in_(exact))
+        elif text:
             like = f"%{text.lower()}%"
             query = query.where(
                 or_(
@@ -155,6 +161,18 @@ class OrderRepository:
             query = query.where(OrderRow.created_at < created_to)
         query = query.order_by(OrderRow.created_at.desc(), OrderRow.id).limit(limit).offset(offset)
         return [order_from_row(row) for row in self.session.scalars(query)]
+
+    def _exactly_numbered(self, text: str) -> list[uuid.UUID]:
+        """The orders whose sales order number, channel reference or an invoice number is
+        exactly `text`, looked up by their unique indexes: find order's fast path, before
+        the substring scan (which answers when nothing is numbered so)."""
+        if len(text) > MAX_NUMBER_LENGTH:
+            return []
+        numbered = select(OrderRow.id).where(
+            or_(OrderRow.sales_order_number == text, OrderRow.channel_ref == text)
+        )
+        invoiced = select(InvoiceRow.order_id).where(InvoiceRow.number == text)
+        return list(self.session.scalars(numbered.union(invoiced)))
 
 
 class RecordRepository:
@@ -199,6 +217,11 @@ class RecordRepository:
 
     def store(self, code: str) -> StoreRow | None:
         return self.session.get(StoreRow, code)
+
+    def store_by_token_hash(self, token_hash: str) -> StoreRow | None:
+        return self.session.scalars(
+            select(StoreRow).where(StoreRow.token_hash == token_hash).order_by(StoreRow.code)
+        ).first()
 
     def profile(self, code: str) -> FunctionalityProfileRow | None:
         return self.session.get(FunctionalityProfileRow, code)

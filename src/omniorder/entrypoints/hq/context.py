@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from omniorder.adapters.orm import StoreRow
 from omniorder.domain.errors import PermissionDenied
 from omniorder.domain.staff import Role, Staff
 from omniorder.entrypoints.deps import UowDep, get_staff, get_token
@@ -23,9 +22,9 @@ def get_calling_store(token: Annotated[str, Depends(get_token)], uow: UowDep) ->
     """The store whose own token signed this request (store → HQ calls only)."""
     hashed = token_hash(token)
     with uow:
-        for store in uow.records.list(StoreRow, StoreRow.code):
-            if store.token_hash == hashed:
-                return store.code
+        store = uow.records.store_by_token_hash(hashed)
+        if store is not None:
+            return store.code
     raise NotSignedIn("This call needs a store's token.")
 
 

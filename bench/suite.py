@@ -1,0 +1,452 @@
+"""The benchmark suite: real servers (tests/servers.py) on loopback, each figure measured
+alternately with its raw baseline (A, B, A, B, …) and reported as the median of the
+repetitions. See docs/performance.md."""
+
+from __future__ import annotations
+
+import os
+import pstats
+import signal
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+from tests.builders import SOON
+from tests.servers import JOB_SECRET, Servers, running_servers, sign_in
+
+from bench import bigdb
+from bench.raw import Pgbench, RawSqlite
+from omniorder.adapters.db import make_engine, make_session_factory
+from omniorder.adapters.store_gateway import HttpStoreGateway
+from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from omniorder.service_layer import synchronization
+
+HOOK_DIR = Path(__file__).with_name("_hook")
+PG_ADMIN_URL = os.environ.get(
+    "OMNIORDER_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+RATES = {"S001": Decimal("0.08875"), "S002": Decimal("0.06625")}
+LINES = (("LAMP-FLOOR", 14999), ("PILLOW-2", 3999), ("VASE-GLASS", 2499))
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Sizes:
+    repetitions: int
+    orders: int  # per repetition, per measured phase
+    raw_seconds: float
+    find_orders: int
+    find_requests: int  # per kind of search
+
+    @classmethod
+    def of(cls, *, quick: bool, find_orders: int | None) -> Sizes:
+        if quick:
+            return cls(1, 5, 1.0, find_orders or 1_000, 2)
+        return cls(3, 100, 3.0, find_orders or 1_000_000, 20)
+
+
+@dataclass
+class Row:
+    name: str
+    ours: str
+    baseline: str
+    ratio: str
+    target: str
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    profiles: dict[str, str] = field(default_factory=dict)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def order_body(store: str) -> dict[str, object]:
+    """Three pickup lines (so three stock reservations), the deposit paid in cash."""
+    gross = sum(
+        (Decimal(price) / 100 * (1 + RATES[store])).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+        for _sku, price in LINES
+    )
+    deposit = (Decimal(gross) / 10).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+    return {
+        "customer_account": "C0001",
+        "lines": [
+            {"sku": sku, "quantity": 1, "fulfilment": "pickup", "requested_date": str(SOON)}
+            for sku, _price in LINES
+        ],
+        "payments": [{"tender": "cash", "amount": str(deposit)}],
+    }
+
+
+def create_orders(
+    url: str, headers: dict[str, str], store: str, count: int, clients: int = 1
+) -> tuple[float, list[float]]:
+    """POST `count` orders from `clients` threads; (orders per second, latencies in s)."""
+    latencies: list[float] = []
+    errors: list[BaseException] = []
+    body = order_body(store)
+
+    def client_loop(n: int) -> None:
+        try:
+            with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+                for _ in range(n):
+                    started = time.perf_counter()
+                    response = client.post(
+                        "/api/v1/customer-orders",
+                        json=body,
+                        headers={"Idempotency-Key": f"bench-{uuid.uuid4()}"},
+                    )
+                    latencies.append(time.perf_counter() - started)
+                    if response.status_code >= 300:
+                        raise RuntimeError(f"{response.status_code}: {response.text[:500]}")
+        except BaseException as error:  # reported below, in the main thread
+            errors.append(error)
+
+    shares = [count // clients + (1 if i < count % clients else 0) for i in range(clients)]
+    threads = [threading.Thread(target=client_loop, args=(n,)) for n in shares]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return count / elapsed, latencies
+
+
+def pct(values: list[float], p: int) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK  # utime, stime
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def pid(servers: Servers, name: str) -> int:
+    process = servers.hq if name == "hq" else servers.stores[name]
+    assert process.popen is not None
+    return process.popen.pid
+
+
+def sql_counts(hook: Path, server_pid: int) -> tuple[int, int]:
+    """(statements, transactions) so far in a server started with the hook (SIGUSR1)."""
+    out = Path(f"{hook}-{server_pid}.sql")
+    out.unlink(missing_ok=True)
+    os.kill(server_pid, signal.SIGUSR1)
+    deadline = time.monotonic() + 10
+    while not out.exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"server {server_pid} wrote no SQL counts")
+        time.sleep(0.01)
+    statements, transactions = out.read_text().split()
+    return int(statements), int(transactions)
+
+
+def top_functions(path: Path, count: int = 10) -> str:
+    import io
+
+    out = io.StringIO()
+    stats = pstats.Stats(str(path), stream=out)
+    stats.strip_dirs().sort_stats("cumulative").print_stats(count)
+    lines = out.getvalue().splitlines()
+    start = next(i for i, line in enumerate(lines) if "ncalls" in line)
+    return "\n".join(lines[start : start + count + 1])
+
+
+@contextmanager
+def hooked(hook: Path) -> Iterator[None]:
+    """Servers started inside load bench/_hook/sitecustomize.py (SQL counts, profiles)."""
+    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "OMNIORDER_BENCH_HOOK")}
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(HOOK_DIR), saved["PYTHONPATH"]) if p)
+    os.environ["OMNIORDER_BENCH_HOOK"] = str(hook)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+# -- part 1: SQLite, rows 1, 3, 4, 5 and the profile -------------------------------------------
+
+
+def sqlite_part(tmp: Path, sizes: Sizes, report: Report, log: Callable[[str], None]) -> None:
+    hook = tmp / "hook"
+    with (
+        hooked(hook),
+        running_servers(tmp / "sqlite", stores=("S001", "S002"), async_stores=("S002",)) as servers,
+    ):
+        sync_url, async_url = servers.store_url("S001"), servers.store_url("S002")
+        sync_auth = sign_in(sync_url, "1001", "cashier1")
+        async_auth = sign_in(async_url, "2001", "cashier2")
+        create_orders(sync_url, sync_auth, "S001", 3)  # warm up
+        create_orders(async_url, async_auth, "S002", 3)
+        raw = RawSqlite(tmp / "raw.db")
+        raw.rate(0.5)
+        store_pid, hq_pid = pid(servers, "S001"), pid(servers, "hq")
+        sync_rates, async_rates, raw_rates, p50s, p95s = [], [], [], [], []
+        cpu_store, cpu_hq, sql_store, sql_hq, tx_store = [], [], [], [], []
+        for rep in range(sizes.repetitions):
+            log(f"sqlite repetition {rep + 1}/{sizes.repetitions}")
+            s0, h0 = sql_counts(hook, store_pid), sql_counts(hook, hq_pid)
+            c0 = cpu_seconds(store_pid), cpu_seconds(hq_pid)
+            rate, latencies = create_orders(sync_url, sync_auth, "S001", sizes.orders)
+            c1 = cpu_seconds(store_pid), cpu_seconds(hq_pid)
+            s1, h1 = sql_counts(hook, store_pid), sql_counts(hook, hq_pid)
+            sync_rates.append(rate)
+            p50s.append(pct(latencies, 50) * 1000)
+            p95s.append(pct(latencies, 95) * 1000)
+            cpu_store.append((c1[0] - c0[0]) / sizes.orders * 1000)
+            cpu_hq.append((c1[1] - c0[1]) / sizes.orders * 1000)
+            sql_store.append((s1[0] - s0[0]) / sizes.orders)
+            tx_store.append((s1[1] - s0[1]) / sizes.orders)
+            sql_hq.append((h1[0] - h0[0]) / sizes.orders)
+            raw_rates.append(raw.rate(sizes.raw_seconds))
+            async_rates.append(create_orders(async_url, async_auth, "S002", sizes.orders)[0])
+            raw_rates.append(raw.rate(sizes.raw_seconds))
+        # One sync order, profiled in both servers (worker threads' calls, cProfile).
+        for server_pid in (store_pid, hq_pid):
+            os.kill(server_pid, signal.SIGUSR2)
+        time.sleep(0.2)
+        create_orders(sync_url, sync_auth, "S001", 1)
+        for server_pid in (store_pid, hq_pid):
+            os.kill(server_pid, signal.SIGUSR2)
+        for name, server_pid in (("store S001", store_pid), ("HQ", hq_pid)):
+            prof = Path(f"{hook}-{server_pid}.prof")
+            deadline = time.monotonic() + 10
+            while not prof.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            report.profiles[name] = top_functions(prof) if prof.exists() else "(no profile)"
+        total = sizes.repetitions * sizes.orders * 2 + 10
+        report.notes.append(
+            f"RSS after {total} orders (SQLite servers): store S001 {rss_mb(store_pid):.0f} MB,"
+            f" store S002 {rss_mb(pid(servers, 'S002')):.0f} MB, HQ {rss_mb(hq_pid):.0f} MB"
+        )
+    raw_rate = median(raw_rates)
+    sync_rate = median(sync_rates)
+    report.rows += [
+        Row(
+            "1. sync create, SQLite, 1 client",
+            f"{sync_rate:.1f} orders/s, p50 {median(p50s):.1f} ms, p95 {median(p95s):.1f} ms",
+            f"sqlite3 raw {raw_rate:.0f} tx/s",
+            f"{sync_rate / raw_rate:.3f}x",
+            ">= 0.06x, p95 <= 10 ms",
+        ),
+    ]
+    cpu_row = Row(
+        "3. server CPU per sync order",
+        f"store {median(cpu_store):.1f} ms, HQ {median(cpu_hq):.1f} ms",
+        "none (absolute)",
+        "-",
+        "store <= 3 ms, HQ <= 3 ms",
+    )
+    sql_row = Row(
+        "4. SQL statements per sync order",
+        f"store {median(sql_store):.1f} in {median(tx_store):.1f} tx, HQ {median(sql_hq):.1f};"
+        f" total {median(sql_store) + median(sql_hq):.1f}",
+        "raw: 9 in 1 tx",
+        f"{(median(sql_store) + median(sql_hq)) / 9:.1f}x",
+        "<= 15 total, store <= 2 tx",
+    )
+    async_rate = median(async_rates)
+    report.rows += [
+        Row("2. sync create, PostgreSQL, 4 clients", "(not run)", "", "", ">= 0.10x"),
+        cpu_row,
+        sql_row,
+        Row(
+            "5. async create, SQLite, 1 client",
+            f"{async_rate:.1f} orders/s",
+            f"sqlite3 raw {raw_rate:.0f} tx/s (row 1)",
+            f"{async_rate / raw_rate:.3f}x",
+            ">= 0.10x",
+        ),
+    ]
+
+
+# -- part 2: PostgreSQL, rows 2, 6 and 7 --------------------------------------------------------
+
+
+def postgres_part(tmp: Path, sizes: Sizes, report: Report, log: Callable[[str], None]) -> None:
+    tag = uuid.uuid4().hex[:8]
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    names = {key: f"omniorder_bench_{key.lower()}_{tag}" for key in ("hq", "S001", "S002")}
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in names.values():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    raw = Pgbench(PG_ADMIN_URL, f"omniorder_bench_raw_{tag}")
+    hq_url = f"{base}/{names['hq']}"
+    try:
+        with running_servers(
+            tmp / "pg",
+            stores=("S001", "S002"),
+            async_stores=("S002",),
+            hq_database_url=hq_url,
+            store_database_urls={code: f"{base}/{names[code]}" for code in ("S001", "S002")},
+        ) as servers:
+            pg_rows(servers, hq_url, raw, sizes, report, log)
+    finally:
+        raw.drop()
+        with admin.connect() as conn:
+            for name in names.values():
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def pg_rows(
+    servers: Servers,
+    hq_url: str,
+    raw: Pgbench,
+    sizes: Sizes,
+    report: Report,
+    log: Callable[[str], None],
+) -> None:
+    sync_url, async_url = servers.store_url("S001"), servers.store_url("S002")
+    sync_auth = sign_in(sync_url, "1001", "cashier1")
+    async_auth = sign_in(async_url, "2001", "cashier2")
+    create_orders(sync_url, sync_auth, "S001", 4, clients=4)  # warm up
+    rates, raw4, p50s, p95s = [], [], [], []
+    for rep in range(sizes.repetitions):
+        log(f"postgresql 4 clients repetition {rep + 1}/{sizes.repetitions}")
+        rate, latencies = create_orders(sync_url, sync_auth, "S001", sizes.orders, clients=4)
+        rates.append(rate)
+        p50s.append(pct(latencies, 50) * 1000)
+        p95s.append(pct(latencies, 95) * 1000)
+        raw4.append(raw.rate(4, sizes.raw_seconds))
+    rate, raw_rate = median(rates), median(raw4)
+    report.rows[1] = Row(
+        "2. sync create, PostgreSQL, 4 clients",
+        f"{rate:.1f} orders/s, p50 {median(p50s):.1f} ms, p95 {median(p95s):.1f} ms",
+        f"pgbench -c 4 {raw_rate:.0f} tx/s",
+        f"{rate / raw_rate:.3f}x",
+        ">= 0.10x",
+    )
+
+    factory = make_session_factory(make_engine(hq_url))
+
+    def new_uow() -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(factory)
+
+    gateway = HttpStoreGateway(job_secret=JOB_SECRET)
+    job_rates, raw1 = [], []
+    for rep in range(sizes.repetitions):
+        log(f"pull + synchronize repetition {rep + 1}/{sizes.repetitions}")
+        create_orders(async_url, async_auth, "S002", sizes.orders)
+        started = time.perf_counter()
+        pulled = synchronization.pull(new_uow, gateway, now=datetime.now(UTC))
+        synchronization.acknowledge(new_uow, gateway)
+        synced = synchronization.synchronize(new_uow, now=datetime.now(UTC))
+        job_rates.append(sizes.orders / (time.perf_counter() - started))
+        if rep == 0:
+            report.notes.append(
+                f"pull + synchronize, first repetition: pulled {pulled.as_dict()},"
+                f" synchronized {synced.as_dict()}"
+            )
+        raw1.append(raw.rate(1, sizes.raw_seconds))
+    job_rate, raw_rate = median(job_rates), median(raw1)
+    report.rows.append(
+        Row(
+            "6. pull + Synchronize orders, PostgreSQL, 1 worker",
+            f"{job_rate:.1f} orders/s",
+            f"pgbench -c 1 {raw_rate:.0f} tx/s",
+            f"{job_rate / raw_rate:.3f}x",
+            "2 workers >= 0.30x pgbench -c 4",
+        )
+    )
+
+    log(f"building the find database: {sizes.find_orders:,} orders")
+    seconds = bigdb.grow(hq_url, sizes.find_orders)
+    report.notes.append(
+        f"find database: {sizes.find_orders:,} orders at HQ built in {seconds:.0f} s"
+        " (bench/bigdb.py)"
+    )
+    hq_auth = sign_in(servers.hq_url, "admin", "hqadmin1")
+    queries = bigdb.sample_queries(hq_url, sizes.find_requests)
+    with httpx.Client(base_url=servers.hq_url, headers=hq_auth, timeout=300) as client:
+        for kind, values in queries.items():
+            latencies = []
+            for value in values:
+                started = time.perf_counter()
+                response = client.get("/api/v1/sales-orders", params={"q": value})
+                latencies.append(time.perf_counter() - started)
+                response.raise_for_status()
+                if not response.json():
+                    raise RuntimeError(f"find {kind} {value!r} found nothing")
+            report.rows.append(
+                Row(
+                    f"7. find by {kind}, {sizes.find_orders:,} orders (HQ, PostgreSQL)",
+                    f"p95 {pct(latencies, 95) * 1000:.0f} ms,"
+                    f" p50 {pct(latencies, 50) * 1000:.0f} ms",
+                    "none (absolute)",
+                    "-",
+                    "p95 <= 20 ms at 1 M",
+                )
+            )
+
+
+# -- the table ------------------------------------------------------------------------------
+
+
+def run(*, quick: bool, find_orders: int | None = None) -> Report:
+    sizes = Sizes.of(quick=quick, find_orders=find_orders)
+    report = Report()
+    report.notes.append(f"load average at start: {load_average()}")
+    started = time.perf_counter()
+
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f} s] {message}", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="omniorder-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        sqlite_part(tmp, sizes, report, log)
+        postgres_part(tmp, sizes, report, log)
+    report.notes.append(f"load average at end: {load_average()}")
+    report.notes.append(
+        f"{sizes.repetitions} repetition(s) of {sizes.orders} orders per phase, medians;"
+        f" baselines run {sizes.raw_seconds:.0f} s each, alternating with ours;"
+        f" {time.perf_counter() - started:.0f} s in all"
+    )
+    return report
+
+
+def table(report: Report) -> str:
+    headers = ("row", "ours", "baseline (same run)", "ratio", "target")
+    cells = [headers, *((r.name, r.ours, r.baseline, r.ratio, r.target) for r in report.rows)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
