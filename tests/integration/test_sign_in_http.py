@@ -173,3 +173,32 @@ def test_a_pos_pages_manager_override_is_throttled_by_its_clock_and_the_tills_ad
             for row in session.scalars(select(SignInFailureRow))
         }
     assert failures == {"operator:1002": (1, NOW), "address:testclient": (1, NOW)}
+
+
+def test_the_api_counts_a_wrong_manager_password_against_the_manager_and_the_address(
+    apps: Apps,
+) -> None:
+    """The store API throttles a manager override as sign-in does: by id and by address."""
+    created = apps.store.post(
+        "/api/v1/customer-orders", json=pickup_order(), headers=apps.sign_in()
+    )
+    assert created.status_code == 201, created.text
+    order = created.json()
+
+    refused = apps.store.post(
+        f"/api/v1/customer-orders/{order['channel_ref']}/cancellation",
+        json={
+            "charge": "0.00",
+            "manager_override": {"operator_id": "1002", "password": "not-the-managers"},
+        },
+        headers=apps.sign_in(),
+    )
+
+    assert refused.status_code == 401, refused.text
+    assert refused.json()["error"]["code"] == "wrong_credentials"
+    with apps.store_db.session_factory() as session:
+        failures = {
+            row.key: (row.failures, row.first_failed_at)
+            for row in session.scalars(select(SignInFailureRow))
+        }
+    assert failures == {"operator:1002": (1, NOW), "address:testclient": (1, NOW)}

@@ -102,6 +102,7 @@ def create_customer_order(
     uow: UowDep,
     staff: CurrentStaff,
     now: NowDep,
+    client: ClientDep,
     today: StoreToday,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -137,7 +138,7 @@ def create_customer_order(
             for i, p in enumerate(body.payments)
         ),
     )
-    authorization = _authorization(uow, staff, body, ctx.store_code, now)
+    authorization = _authorization(uow, staff, body, ctx.store_code, now, client)
     order = customer_orders.create_customer_order(
         uow,
         hq=ctx.hq,
@@ -163,7 +164,12 @@ def _required_amount(text: str, currency: str, field: str) -> Any:
 
 
 def _authorization(
-    uow: UowDep, staff: Any, body: CustomerOrderCreate, store_code: str, now: datetime
+    uow: UowDep,
+    staff: Any,
+    body: CustomerOrderCreate,
+    store_code: str,
+    now: datetime,
+    client: str | None,
 ) -> Authorization:
     override = body.manager_override
     return auth.authorize(
@@ -173,6 +179,7 @@ def _authorization(
         manager_password=override.password if override else None,
         store_code=store_code,
         now=now,
+        client=client,
     )
 
 

@@ -12,7 +12,14 @@ from omniorder.domain.errors import InvalidInput
 from omniorder.domain.order import Address, Order
 from omniorder.domain.returns import ReturnLineIn
 from omniorder.domain.staff import Staff
-from omniorder.entrypoints.deps import CurrentStaff, NowDep, UowDep, operation_id_for, parse_amount
+from omniorder.entrypoints.deps import (
+    ClientDep,
+    CurrentStaff,
+    NowDep,
+    UowDep,
+    operation_id_for,
+    parse_amount,
+)
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
 from omniorder.entrypoints.schemas import (
     AddressIn,
@@ -56,6 +63,7 @@ def _context(
     now: datetime,
     ref: str,
     key: str | None,
+    client: str | None,
 ) -> Context:
     override = body.manager_override if body else None
     authorization = auth.authorize(
@@ -65,6 +73,7 @@ def _context(
         manager_password=override.password if override else None,
         store_code=ctx.store_code,
         now=now,
+        client=client,
     )
     operation_id = (body.operation_id if body else None) or operation_id_for(
         f"{ctx.store_code}:{ref}", key
@@ -113,6 +122,7 @@ def edit_order(
     uow: UowDep,
     staff: CurrentStaff,
     now: NowDep,
+    client: ClientDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
     """Edit lines, fulfilment, dates and the shipping charge (docs/rules.md §4). Send the version
@@ -145,7 +155,7 @@ def edit_order(
         payments=_payments(body.payments, currency),
         refund_tender=body.refund_tender,
     )
-    context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
+    context = _context(ctx, uow, staff, body, now, ref, idempotency_key, client)
     order = order_operations.edit_order(context, ref=ref, request=request)
     return _public(order, uow, ctx, now)
 
@@ -162,10 +172,11 @@ def create_pick_list(
     uow: UowDep,
     staff: CurrentStaff,
     now: NowDep,
+    client: ClientDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
     """A pick list of this store's open lines (docs/rules.md §5)."""
-    context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
+    context = _context(ctx, uow, staff, body, now, ref, idempotency_key, client)
     order = order_operations.create_pick_list(context, ref=ref, expected_version=body.version)
     return _public(order, uow, ctx, now)
 
@@ -178,10 +189,11 @@ def mark_picked(
     uow: UowDep,
     staff: CurrentStaff,
     now: NowDep,
+    client: ClientDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
     """Mark quantities picked; partial quantities are allowed."""
-    context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
+    context = _context(ctx, uow, staff, body, now, ref, idempotency_key, client)
     order = order_operations.mark_picked(
         context, ref=ref, quantities=body.lines, expected_version=body.version
     )
@@ -196,10 +208,11 @@ def pack(
     uow: UowDep,
     staff: CurrentStaff,
     now: NowDep,
+    client: ClientDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
     """Pack picked ship lines onto a packing slip."""
-    context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
+    context = _context(ctx, uow, staff, body, now, ref, idempotency_key, client)
     order = order_operations.pack(
         context, ref=ref, quantities=body.lines, expected_version=body.version
     )
@@ -208,11 +221,17 @@ def pack(
 
 @router.post("/{ref}/pickups/preview", response_model=AmountDuePublic)
 def preview_pickup(
-    ref: str, body: LinesIn, ctx: StoreCtx, uow: UowDep, staff: CurrentStaff, now: NowDep
+    ref: str,
+    body: LinesIn,
+    ctx: StoreCtx,
+    uow: UowDep,
+    staff: CurrentStaff,
+    now: NowDep,
+    client: ClientDep,
 ) -> AmountDuePublic:
     """What the customer pays (negative: gets back) to collect these quantities now. Refused
     (422 on `lines.<id>`, 409, 403) exactly as the pickup itself would be; nothing is written."""
-    context = _context(ctx, uow, staff, body, now, ref, None)
+    context = _context(ctx, uow, staff, body, now, ref, None, client)
     due = order_operations.amount_due_for_pickup(
         context, ref=ref, quantities=body.lines, expected_version=body.version
     )
@@ -228,11 +247,12 @@ def pick_up(
     uow: UowDep,
     staff: CurrentStaff,
     now: NowDep,
+    client: ClientDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
     """Hand over pickup lines at this store and invoice them (docs/rules.md §5)."""
     currency = _currency(uow)
-    context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
+    context = _context(ctx, uow, staff, body, now, ref, idempotency_key, client)
     order = order_operations.pick_up(
         context,
         ref=ref,
@@ -247,11 +267,11 @@ def pick_up(
 
 @router.get("/{ref}/cancellation", response_model=CancellationPreview)
 def preview_cancellation(
-    ref: str, ctx: StoreCtx, uow: UowDep, staff: CurrentStaff, now: NowDep
+    ref: str, ctx: StoreCtx, uow: UowDep, staff: CurrentStaff, now: NowDep, client: ClientDep
 ) -> CancellationPreview:
     """The default cancellation charge and what it leaves to pay or refund: the domain's
     cancellation on a copy of the order, so the charge's tax counts as it will."""
-    context = _context(ctx, uow, staff, None, now, ref, None)
+    context = _context(ctx, uow, staff, None, now, ref, None, client)
     charge = order_operations.cancellation_charge(context, ref=ref)
     result = order_operations.preview(
         context, ref=ref, request=operation_requests.CancelRequest(charge=None)
@@ -272,12 +292,13 @@ def cancel_order(
     uow: UowDep,
     staff: CurrentStaff,
     now: NowDep,
+    client: ClientDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
     """Cancel the order (docs/rules.md §6): charge (editable, ≥ 0) minus deposit held is paid
     with `payments`, or refunded with `refund_tender`. Reservations are released."""
     currency = _currency(uow)
-    context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
+    context = _context(ctx, uow, staff, body, now, ref, idempotency_key, client)
     order = order_operations.cancel_order(
         context,
         ref=ref,
@@ -297,10 +318,11 @@ def cancel_lines(
     uow: UowDep,
     staff: CurrentStaff,
     now: NowDep,
+    client: ClientDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
     """Cancel open quantities of some lines; deposit beyond what remains is refunded."""
-    context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
+    context = _context(ctx, uow, staff, body, now, ref, idempotency_key, client)
     order = order_operations.cancel_lines(
         context,
         ref=ref,
@@ -319,6 +341,7 @@ def return_goods(
     uow: UowDep,
     staff: CurrentStaff,
     now: NowDep,
+    client: ClientDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
     """Return invoiced goods with a reason per line; refund with their tax, plus a shipping
@@ -327,7 +350,7 @@ def return_goods(
     shipping = parse_amount(body.shipping_refund, currency, "shipping_refund")
     if shipping is None:
         raise InvalidInput("shipping_refund", "Enter an amount.")
-    context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
+    context = _context(ctx, uow, staff, body, now, ref, idempotency_key, client)
     order = order_operations.return_goods(
         context,
         ref=ref,
@@ -348,11 +371,12 @@ def convert_quote(
     uow: UowDep,
     staff: CurrentStaff,
     now: NowDep,
+    client: ClientDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CustomerOrderPublic:
     """Convert a quote into a customer order, paying the deposit (docs/rules.md §8)."""
     currency = _currency(uow)
-    context = _context(ctx, uow, staff, body, now, ref, idempotency_key)
+    context = _context(ctx, uow, staff, body, now, ref, idempotency_key, client)
     order = order_operations.convert_quote(
         context,
         ref=ref,
