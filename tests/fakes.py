@@ -361,6 +361,13 @@ class FakeJournal:
     def for_order(self, order_id: uuid.UUID) -> Sequence[JournalEntryRow]:
         return [r for r in self._entries() if r.order_id == order_id]
 
+    def statuses_of(self, order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+        result: dict[uuid.UUID, list[str]] = {}
+        for row in self._entries():
+            if row.order_id in order_ids:
+                result.setdefault(row.order_id, []).append(row.sync_status)
+        return result
+
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for row in self._entries():

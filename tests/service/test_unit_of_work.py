@@ -6,11 +6,12 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 
 from omniorder.adapters.demo_data import demo_rows
-from omniorder.adapters.orm import ProductRow
+from omniorder.adapters.orm import JournalEntryRow, ProductRow
 from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.domain.errors import IdInUse, StaleVersion
 from omniorder.domain.order import Order
@@ -138,3 +139,29 @@ def test_an_unknown_key_is_none(new_uow: NewUow) -> None:
         assert uow.records.get(ProductRow, "NO-SUCH-SKU") is None
         assert uow.orders.get(uuid.uuid4()) is None
         assert uow.orders.get_by_ref("SO-999999") is None
+
+
+def test_the_journal_answers_the_statuses_of_several_orders_in_one_call(
+    new_uow: NewUow,
+) -> None:
+    first, second, without = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    entries = [(1, first, "synchronized"), (2, second, "pending"), (3, first, "failed")]
+    with new_uow() as uow:
+        for seq, order_id, status in entries:
+            uow.journal.append(
+                JournalEntryRow(
+                    seq=seq,
+                    id=uuid.uuid4(),
+                    order_id=order_id,
+                    kind="operation",
+                    document={},
+                    created_at=datetime(2026, 12, 1, 15, 0, tzinfo=UTC),
+                    sync_status=status,
+                )
+            )
+        uow.commit()
+
+    with new_uow() as uow:
+        found = uow.journal.statuses_of([first, second, without])
+
+    assert found == {first: ["synchronized", "failed"], second: ["pending"]}

@@ -399,6 +399,19 @@ class JournalRepository:
             .order_by(JournalEntryRow.seq)
         ).all()
 
+    def statuses_of(self, order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+        result: dict[uuid.UUID, list[str]] = {}
+        if not order_ids:
+            return result
+        rows = self.session.execute(
+            select(JournalEntryRow.order_id, JournalEntryRow.sync_status)
+            .where(JournalEntryRow.order_id.in_(list(order_ids)))
+            .order_by(JournalEntryRow.seq)
+        ).all()
+        for order_id, status in rows:
+            result.setdefault(order_id, []).append(status)
+        return result
+
     def counts(self) -> dict[str, int]:
         rows = self.session.execute(
             select(JournalEntryRow.sync_status, func.count()).group_by(JournalEntryRow.sync_status)

@@ -290,9 +290,9 @@ def find_orders(
     }
     with uow:
         local = uow.orders.search(**filters)
-        waiting = {
-            o.id: o for o in local if o.store_code == store_code and journal.is_waiting(uow, o.id)
-        }
+        ours = [o.id for o in local if o.store_code == store_code]
+        waiting_ids = journal.waiting_among(uow, ours)
+        waiting = {o.id: o for o in local if o.id in waiting_ids}
     if hq is None:
         return FoundOrders(local, is_from_hq=False)
     try:

@@ -4,6 +4,7 @@ journal entry in one transaction and acknowledged at once; HQ pulls the journal 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -153,6 +154,23 @@ def _checked(uow: UnitOfWork, ack: dict[str, Any]) -> tuple[UUID, SyncStatus, Or
     if not any(row.id == entry_id for row in uow.journal.for_order(hq_copy.id)):
         return None  # not an entry of this order at this store
     return entry_id, status, hq_copy
+
+
+def sync_statuses(uow: UnitOfWork, order_ids: Sequence[UUID]) -> dict[UUID, SyncStatus | None]:
+    """`sync_status` of several orders in one query (a find list)."""
+    with uow:
+        found = uow.journal.statuses_of(order_ids)
+    return {order_id: SyncStatus.of_entries(found.get(order_id, [])) for order_id in order_ids}
+
+
+def waiting_among(uow: UnitOfWork, order_ids: Sequence[UUID]) -> set[UUID]:
+    """In the caller's transaction: which of these orders `is_waiting`, in one query."""
+    found = uow.journal.statuses_of(order_ids)
+    return {
+        order_id
+        for order_id, statuses in found.items()
+        if any(status != SyncStatus.SYNCHRONIZED.value for status in statuses)
+    }
 
 
 def sync_status(uow: UnitOfWork, order_id: UUID) -> SyncStatus | None:

@@ -173,6 +173,11 @@ class Journal(Protocol):
 
     def for_order(self, order_id: uuid.UUID) -> Sequence[JournalEntryRow]: ...
 
+    def statuses_of(self, order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+        """The sync statuses of each order's entries, in one query (orders without entries
+        are absent)."""
+        ...
+
     def counts(self) -> dict[str, int]: ...
 
     def mark(

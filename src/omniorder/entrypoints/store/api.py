@@ -214,11 +214,12 @@ def find_customer_orders(
         created_to=created_to,
         limit=limit,
     )
+    statuses = journal.sync_statuses(uow, [order.id for order in found.orders])
     return [
         CustomerOrderPublic.of(
             order,
             today=today,
-            sync_status=journal.sync_status(uow, order.id),
+            sync_status=statuses[order.id],
             copy_as_of=customer_orders.OrderView(order).as_of if found.hq_unreachable else None,
         )
         for order in found.orders

@@ -42,9 +42,18 @@ class SyncView:
         return {"pending": "Pending sync", "failed": "Sync failed"}.get(self.status, "Synchronized")
 
 
+def sync_views(uow: UnitOfWork, order_ids: list[uuid.UUID]) -> dict[uuid.UUID, SyncView | None]:
+    """`sync_view` of each order of a list, with one journal query for all of them."""
+    statuses = journal.sync_statuses(uow, order_ids)
+    return {order_id: _sync_view(uow, order_id, statuses[order_id]) for order_id in order_ids}
+
+
 def sync_view(uow: UnitOfWork, order_id: uuid.UUID) -> SyncView | None:
     """None for an order made in real time (sync mode): HQ has had it from the start."""
-    status = journal.sync_status(uow, order_id)
+    return _sync_view(uow, order_id, journal.sync_status(uow, order_id))
+
+
+def _sync_view(uow: UnitOfWork, order_id: uuid.UUID, status: SyncStatus | None) -> SyncView | None:
     if status is None:
         return None
     error = None
@@ -157,7 +166,7 @@ def find_orders(
         searched=searched,
         hq_unreachable=hq_unreachable,
         today=today,
-        syncs={order.id: sync_view(uow, order.id) for order in orders},
+        syncs=sync_views(uow, [order.id for order in orders]),
     )
 
 
