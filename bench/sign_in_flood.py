@@ -22,24 +22,16 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from tests.builders import SOON
-from tests.e2e.shop import deposit
-from tests.servers import running_servers, sign_in
-
-GUESSED_IDS = ["1002", "1001", "9999", "nobody"]
+from tests.flood import guess, manager_with_an_order, read_path
+from tests.servers import running_servers
 
 
 def manager_reads(url: str, headers: dict[str, str], ref: str, count: int) -> list[float]:
     seconds = []
     with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
         for n in range(count):
-            path = (
-                f"/api/v1/customer-orders/{ref}"
-                if n % 2
-                else "/api/v1/customer-orders?customer_account=C0001&limit=20"
-            )
             started = time.perf_counter()
-            response = client.get(path)
+            response = client.get(read_path(ref, n))
             seconds.append(time.perf_counter() - started)
             response.raise_for_status()
     return seconds
@@ -49,13 +41,7 @@ def flood(url: str, n: int, stop: threading.Event, statuses: Counter[int]) -> No
     with httpx.Client(base_url=url, timeout=30) as client:
         attempt = 0
         while not stop.is_set():
-            response = client.post(
-                "/api/v1/auth/token",
-                json={
-                    "operator_id": GUESSED_IDS[(n + attempt) % len(GUESSED_IDS)],
-                    "password": f"guess-{n}-{attempt}",
-                },
-            )
+            response = guess(client, n, attempt)
             statuses[response.status_code] += 1
             attempt += 1
 
@@ -72,26 +58,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, running_servers(Path(tmp)) as servers:
         url = servers.store_url("S001")
-        manager = sign_in(url, "1002", "manager1")
-        created = httpx.post(
-            f"{url}/api/v1/customer-orders",
-            json={
-                "customer_account": "C0001",
-                "lines": [
-                    {
-                        "sku": "LAMP-FLOOR",
-                        "quantity": 1,
-                        "fulfilment": "pickup",
-                        "requested_date": str(SOON),
-                    }
-                ],
-                "payments": [{"tender": "cash", "amount": deposit("S001", 1)}],
-            },
-            headers=manager,
-            timeout=30,
-        )
-        created.raise_for_status()
-        ref = created.json()["channel_ref"]
+        manager, ref = manager_with_an_order(url, timeout=30)
         manager_reads(url, manager, ref, 10)  # warm up
         quiet = manager_reads(url, manager, ref, args.reads)
 

@@ -18,17 +18,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.builders import SOON
-from tests.e2e.shop import deposit
-from tests.servers import running_servers, sign_in
+from tests.flood import guess, manager_with_an_order, read_path
+from tests.servers import running_servers
 
 pytestmark = pytest.mark.e2e
 
 FLOODERS = 16
 MANAGER_READS = 30
 TIMEOUT = httpx.Timeout(10)  # only to detect a hang; nothing here is timed
-# Wrong passwords for the manager signed in, a cashier, and ids nobody has.
-GUESSED_IDS = ["1002", "1001", "9999", "nobody"]
 
 
 def _flood(url: str, n: int, stop: threading.Event, started: threading.Barrier) -> Counter[int]:
@@ -37,13 +34,7 @@ def _flood(url: str, n: int, stop: threading.Event, started: threading.Barrier) 
         started.wait(timeout=30)
         attempt = 0
         while not stop.is_set() or attempt < 3:
-            answer = client.post(
-                "/api/v1/auth/token",
-                json={
-                    "operator_id": GUESSED_IDS[(n + attempt) % len(GUESSED_IDS)],
-                    "password": f"guess-{n}-{attempt}",
-                },
-            )
+            answer = guess(client, n, attempt)
             statuses[answer.status_code] += 1
             assert answer.status_code in (401, 429), answer.text
             attempt += 1
@@ -55,26 +46,7 @@ def test_a_sign_in_flood_neither_fails_nor_blocks_a_signed_in_managers_reads(
 ) -> None:
     with running_servers(tmp_path) as servers:
         url = servers.store_url("S001")
-        manager = sign_in(url, "1002", "manager1")
-        created = httpx.post(
-            f"{url}/api/v1/customer-orders",
-            json={
-                "customer_account": "C0001",
-                "lines": [
-                    {
-                        "sku": "LAMP-FLOOR",
-                        "quantity": 1,
-                        "fulfilment": "pickup",
-                        "requested_date": str(SOON),
-                    }
-                ],
-                "payments": [{"tender": "cash", "amount": deposit("S001", 1)}],
-            },
-            headers=manager,
-            timeout=TIMEOUT,
-        )
-        assert created.status_code == 201, created.text
-        ref = created.json()["channel_ref"]
+        manager, ref = manager_with_an_order(url, timeout=10)
 
         stop = threading.Event()
         started = threading.Barrier(FLOODERS + 1)
@@ -85,11 +57,7 @@ def test_a_sign_in_flood_neither_fails_nor_blocks_a_signed_in_managers_reads(
                 started.wait(timeout=30)
                 with httpx.Client(base_url=url, headers=manager, timeout=TIMEOUT) as client:
                     for n in range(MANAGER_READS):
-                        path = (
-                            f"/api/v1/customer-orders/{ref}"
-                            if n % 2
-                            else "/api/v1/customer-orders?customer_account=C0001&limit=20"
-                        )
+                        path = read_path(ref, n)
                         answer = client.get(path)
                         reads.append((path, answer.status_code, answer.text[:300]))
             finally:

@@ -18,6 +18,7 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omniorder.domain.errors import OmniorderError, TooManyAttempts
+from omniorder.entrypoints.deps import client_address
 from omniorder.entrypoints.web import (
     clear_session_cookie,
     field_errors,
@@ -78,7 +79,7 @@ def sign_in(
                 store_code=store_code,
                 now=now,
                 hours=hours,
-                client=request.client.host if request.client else None,
+                client=client_address(request),
             )
         except OmniorderError as error:
             status = 429 if isinstance(error, TooManyAttempts) else 422
