@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from omniorder.adapters.orm import CustomerRow
+from omniorder.domain.creation import MAX_LINE_QUANTITY
 from omniorder.domain.money import Money
 from omniorder.domain.order import Address, Order
 from omniorder.domain.statuses import Fulfilment, OrderType, Tender
@@ -31,7 +32,7 @@ Amount = Annotated[
 # -- limits (docs/api.md, *Limits*) ---------------------------------------------------------
 # What one request may hold: enough for any real order, small enough that no request can make
 # a server work for long or overflow a 32-bit column.
-MAX_QUANTITY = 100_000
+MAX_QUANTITY = MAX_LINE_QUANTITY  # the domain's rule, checked here first for a clear 422
 MAX_LINES = 200
 MAX_PAYMENTS = 20
 INT32_MAX = 2**31 - 1
