@@ -277,6 +277,60 @@ def test_an_edit_adds_a_line_and_takes_the_new_deposit_and_a_stale_edit_is_refus
     assert now["lines"][0]["quantity"] == 1
 
 
+def test_an_edit_moves_a_line_to_another_store_with_its_collector_and_a_quotes_expiry(
+    page: Page, api: httpx.Client
+) -> None:
+    # Given a pillow pair to pick up here, its deposit paid
+    order = create_order(api, pickup_line("PILLOW-2", 1), pay="4.35")
+    ref, pillow = order["channel_ref"], order["lines"][0]["id"]
+
+    # When the associate moves it to the airport store, for someone else to collect
+    page.goto(f"/orders/{ref}")
+    page.locator("[data-offer=edit]").click()
+    page.get_by_label("Pick up at line 1").select_option("S002")
+    page.get_by_label("Who collects line 1").fill("Ada Lovelace")
+    page.get_by_role("button", name="Review changes").click()
+    # Then the airport's sales tax applies (42.59), so the 10 % deposit falls to 4.26
+    expect(page.locator("[data-new-deposit]")).to_have_text("$4.26")
+    page.get_by_role("button", name="Save changes and refund").click()
+
+    # And the line is to be picked up there, by her, at its price; 0.09 went back
+    expect(page.locator("[data-done]")).to_have_text("The order is changed.")
+    edited = fetch(api, ref)
+    line = edited["lines"][0]
+    assert (line["id"], line["location"], line["pickup_by"]) == (pillow, "S002", "Ada Lovelace")
+    assert line["unit_price"] == order["lines"][0]["unit_price"]
+    assert (edited["totals"]["deposit_paid"], edited["payments"][-1]["amount"]) == ("4.26", "-0.09")
+
+    # Given a quote; when its expiry date is set in the past, it is refused at the field
+    response = api.post(
+        "/api/v1/customer-orders",
+        json={
+            "customer_account": "C0004",
+            "order_type": "quote",
+            "lines": [pickup_line("PILLOW-2", 1)],
+        },
+    )
+    assert response.status_code == 201, response.text
+    quote = fetch(api, response.json()["channel_ref"])
+    page.goto(f"/orders/{quote['channel_ref']}/edit")
+    yesterday = SOON - timedelta(days=4)
+    page.get_by_label("Quote expires").fill(str(yesterday))
+    page.get_by_role("button", name="Review changes").click()
+    expect(page.locator("[data-error-for=expires_on]")).to_contain_text(
+        "Choose an expiry date from today"
+    )
+    assert fetch(api, quote["channel_ref"]) == quote
+
+    # When it is moved 60 days on instead, the quote keeps it
+    later = SOON + timedelta(days=60)
+    page.get_by_label("Quote expires").fill(str(later))
+    page.get_by_role("button", name="Review changes").click()
+    page.get_by_role("button", name="Save changes", exact=True).click()
+    expect(page.locator("[data-done]")).to_have_text("The order is changed.")
+    assert fetch(api, quote["channel_ref"])["expires_on"] == str(later)
+
+
 def test_a_pickup_on_an_order_someone_changed_meanwhile_is_refused_in_words(
     page: Page, api: httpx.Client
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,10 +16,11 @@ from omniorder.adapters.payments import TestCardConnector
 from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.domain.errors import Unavailable
 from omniorder.domain.money import Money
+from omniorder.domain.statuses import OrderType
 from omniorder.service_layer import journal, synchronization
 from omniorder.service_layer import order_operations as ops
 from omniorder.service_layer.customer_orders import create_customer_order
-from omniorder.service_layer.order_operations import Context
+from omniorder.service_layer.order_operations import Context, EditInput, LineUpdate
 from omniorder.service_layer.sales_orders import get_sales_order
 from omniorder.service_layer.unit_of_work import UnitOfWork
 from tests.builders import NOW, InProcessHQ, as_cashier, cash, download, order_input, seed_hq
@@ -166,6 +168,34 @@ def test_operations_on_an_unsynchronized_order_follow_it_to_hq_in_order(
     assert at_hq.status.value == "cancelled"
     assert at_hq.amount_paid == Money.parse("8.17")
     assert world.status(order.id) == "synchronized"
+
+
+def test_an_offline_edit_of_a_quotes_expiry_and_collector_reaches_hq_as_made(
+    world: AsyncWorld,
+) -> None:
+    quote = world.create(order_type=OrderType.QUOTE)
+    context = Context(
+        world.store_uow(), world.hq, world.cards, as_cashier(), "S001", NOW, uuid.uuid4()
+    )
+    expires = NOW.date() + timedelta(days=90)
+    edited = ops.edit_order(
+        context,
+        ref=quote.channel_ref,
+        request=EditInput(
+            expected_version=quote.version,
+            change=(LineUpdate(quote.lines[0].id, pickup_by="Grace Hopper"),),
+            expires_on=expires,
+            is_expiry_changed=True,
+        ),
+    )
+    assert world.hq.calls == 0  # journaled at the store: HQ does not hold the quote yet
+
+    result = world.run_jobs()
+
+    assert (result.pulled, result.synchronized, result.failed) == (2, 2, 0)
+    at_hq = get_sales_order(world.hq_uow(), ref=quote.channel_ref)
+    assert (at_hq.expires_on, at_hq.lines[0].pickup_by) == (expires, "Grace Hopper")
+    assert at_hq.events[-1].flags == edited.events[-1].flags == ("expiry_changed",)
 
 
 def test_a_failing_entry_holds_back_only_its_own_order_until_retried(

@@ -408,6 +408,104 @@ def test_edit_keeps_prices_unless_recalculated(world: World) -> None:
     assert repriced.required_deposit == usd("43.55")  # 10 % of 400.00 + 35.50 tax
 
 
+def test_edit_moves_a_pickup_line_to_another_store_and_names_who_collects(world: World) -> None:
+    order = create(world, order_input(payments=(cash("16.33"),)))
+    lamp = order.lines[0]
+    assert stock(world, "S001", "LAMP-FLOOR") == (6, 1)
+    s002_before = stock(world, "S002", "LAMP-FLOOR")
+
+    moved = ops.edit_order(
+        ctx(world),
+        ref=order.channel_ref,
+        request=EditInput(
+            expected_version=order.version,
+            change=(LineUpdate(lamp.id, pickup_store="S002", pickup_by="Ada Lovelace"),),
+        ),
+    )
+
+    line = moved.lines[0]
+    assert (line.location, line.pickup_by, line.unit_price) == (
+        "S002",
+        "Ada Lovelace",
+        usd("149.99"),
+    )
+    assert stock(world, "S001", "LAMP-FLOOR") == (6, 0)
+    assert stock(world, "S002", "LAMP-FLOOR") == (s002_before[0], s002_before[1] + 1)
+    assert describe(moved.events[-1]).startswith("1 changed, total ")
+    agree(world, moved)
+
+
+def test_a_quotes_expiry_date_moves_and_an_expired_quote_reopens_at_its_prices(
+    world: World,
+) -> None:
+    quote = create(
+        world,
+        order_input(
+            order_type=OrderType.QUOTE,
+            lines=(pickup_line(requested_date=SOON + timedelta(days=60)),),
+        ),
+    )
+    assert quote.expires_on == NOW.date() + timedelta(days=30)
+    with world.hq_uow() as uow:  # HQ's price changes after the quote
+        product = uow.records.get(ProductRow, "LAMP-FLOOR")
+        assert product is not None
+        product.price_amount = 10000
+        uow.commit()
+    later = NOW.date() + timedelta(days=31)
+    assert at_hq(world, quote.channel_ref).quote_status(later).value == "expired"
+
+    reopened = ops.edit_order(
+        ctx(world, days=31),
+        ref=quote.channel_ref,
+        request=EditInput(
+            expected_version=quote.version,
+            expires_on=later + timedelta(days=14),
+            is_expiry_changed=True,
+        ),
+    )
+
+    assert reopened.expires_on == later + timedelta(days=14)
+    assert reopened.quote_status(later).value == "open"
+    assert reopened.events[-1].flags == ("expiry_changed",)
+    assert "expiry date changed" in describe(reopened.events[-1])
+    agree(world, reopened)
+    order = ops.convert_quote(ctx(world, days=31), ref=quote.channel_ref, payments=(cash("16.33"),))
+    assert order.lines[0].unit_price == usd("149.99")  # open again: its prices, not re-priced
+
+
+@pytest.mark.parametrize(
+    ("kind", "days_from_today", "error"),
+    [
+        ("order", 5, "Only a quote has an expiry date"),
+        ("quote", -1, r"Choose an expiry date from today \(2026-12-01\) on"),
+        ("quote", None, "Choose the date the quote expires"),
+    ],
+)
+def test_an_expiry_date_is_refused_on_an_order_in_the_past_or_empty_and_nothing_changes(
+    world: World, kind: str, days_from_today: int | None, error: str
+) -> None:
+    order_type = OrderType.QUOTE if kind == "quote" else OrderType.CUSTOMER_ORDER
+    payments = () if kind == "quote" else (cash("16.33"),)
+    order = create(world, order_input(order_type=order_type, payments=payments))
+    before = snapshot(world.hq_db.session_factory), snapshot(world.store_db.session_factory)
+    expires = None if days_from_today is None else NOW.date() + timedelta(days=days_from_today)
+
+    with pytest.raises(InvalidInput, match=error) as refused:
+        ops.edit_order(
+            ctx(world),
+            ref=order.channel_ref,
+            request=EditInput(
+                expected_version=order.version, expires_on=expires, is_expiry_changed=True
+            ),
+        )
+
+    assert refused.value.field == "expires_on"
+    assert (
+        snapshot(world.hq_db.session_factory),
+        snapshot(world.store_db.session_factory),
+    ) == before
+
+
 def test_voiding_the_only_pickup_line_is_refused(world: World) -> None:
     order = create(world, order_input(payments=(cash("16.33"),)))
 

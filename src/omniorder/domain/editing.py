@@ -60,6 +60,8 @@ class OrderEdit:
     tenders: tuple[TenderIn, ...] = ()
     refund_tender: Tender | None = None
     is_recalculated: bool = False
+    expires_on: date | None = None
+    is_expiry_changed: bool = False
     notes: tuple[str, ...] = field(default=())
 
 
@@ -75,7 +77,8 @@ def is_convertible(order: Order, today: date) -> bool:
 
 @all_or_nothing
 def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> Money:
-    """Add, void and change lines, dates and charges (docs/rules.md §4).
+    """Add, void and change lines, dates and charges, and a quote's expiry date
+    (docs/rules.md §4, §8).
 
     The customer cannot change; invoiced lines cannot change; a fully invoiced or cancelled
     order cannot be edited. Afterwards the required deposit is recomputed and
@@ -127,6 +130,8 @@ def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> 
         )
     if edit.is_shipping_changed:
         _set_shipping(order, op, edit.shipping)
+    if edit.is_expiry_changed:
+        _set_expiry(order, edit.expires_on, today)
     if edit.is_deposit_override_changed:
         if order.is_quote:
             raise InvalidInput("deposit_override", "A quote takes no deposit override.")
@@ -181,6 +186,7 @@ def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> 
             for flag, is_set in (
                 ("prices_recalculated", edit.is_recalculated),
                 ("shipping_changed", edit.is_shipping_changed),
+                ("expiry_changed", edit.is_expiry_changed),
             )
             if is_set
         ],
@@ -235,6 +241,18 @@ def _change(order: Order, line: OrderLine, new: LineRequest, index: int, today: 
     line.ship_to = new.ship_to
     line.pickup_by = new.pickup_by
     line.picking_qty = min(line.picking_qty, line.open_qty)
+
+
+def _set_expiry(order: Order, expires_on: date | None, today: date) -> None:
+    """A quote's expiry date is editable per quote (docs/rules.md §8): any day from the
+    store's today on, so an expired quote can be reopened at its locked prices."""
+    if not order.is_quote:
+        raise InvalidInput("expires_on", "Only a quote has an expiry date; an order has none.")
+    if expires_on is None:
+        raise InvalidInput("expires_on", "Choose the date the quote expires.")
+    if expires_on < today:
+        raise DateNotAllowed("expires_on", f"Choose an expiry date from today ({today}) on.")
+    order.expires_on = expires_on
 
 
 def _set_shipping(order: Order, op: Operation, shipping: ChargeRequest | None) -> None:

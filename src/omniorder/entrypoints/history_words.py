@@ -12,6 +12,7 @@ FLAG_WORDS = {
     "shipping_changed": "shipping changed",
     "deposit_overridden": "deposit overridden",
     "repriced": "re-priced",
+    "expiry_changed": "expiry date changed",
 }
 
 

@@ -552,6 +552,9 @@ class OrderEditIn(OperationIn):
         default=None, description="New deposit override (send null to remove it)"
     )
     recalculate: bool = Field(default=False, description="Re-price open lines at today's prices")
+    expires_on: Day | None = Field(
+        default=None, description="A quote's new expiry date (send it only to change it)"
+    )
     payments: list[PaymentCreate] = Field(default=[], max_length=MAX_PAYMENTS)
     refund_tender: Tender | None = None  # None: the original tender (docs/rules.md)
 

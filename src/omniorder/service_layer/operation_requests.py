@@ -77,6 +77,8 @@ class EditRequest:
     is_recalculated: bool = False
     tenders: tuple[TenderIn, ...] = ()
     refund_tender: Tender | None = None
+    expires_on: date | None = None
+    is_expiry_changed: bool = False
     kind: Literal["edit"] = "edit"
 
 
@@ -425,6 +427,8 @@ def _edit(
             tenders=request.tenders,
             refund_tender=request.refund_tender,
             is_recalculated=request.is_recalculated,
+            expires_on=request.expires_on,
+            is_expiry_changed=request.is_expiry_changed,
         ),
         today=store_today(store, operation.at),
     )

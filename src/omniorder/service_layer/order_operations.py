@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID, uuid5
 
 from omniorder.domain.errors import NotFound, OmniorderError, Unavailable
@@ -325,6 +325,8 @@ class EditInput:
     is_recalculated: bool = False
     payments: tuple[PaymentInput, ...] = ()
     refund_tender: Tender | None = None
+    expires_on: date | None = None
+    is_expiry_changed: bool = False
 
 
 def edit_request(ctx: Context, request: EditInput) -> requests.EditRequest:
@@ -339,6 +341,8 @@ def edit_request(ctx: Context, request: EditInput) -> requests.EditRequest:
         is_recalculated=request.is_recalculated,
         tenders=tenders_from(ctx, request.payments),
         refund_tender=request.refund_tender,
+        expires_on=request.expires_on,
+        is_expiry_changed=request.is_expiry_changed,
     )
 
 

@@ -154,6 +154,8 @@ def edit_order(
         is_recalculated=body.recalculate,
         payments=_payments(body.payments, currency),
         refund_tender=body.refund_tender,
+        expires_on=body.expires_on,
+        is_expiry_changed="expires_on" in body.model_fields_set,
     )
     context = _context(ctx, uow, staff, body, now, ref, idempotency_key, client)
     order = order_operations.edit_order(context, ref=ref, request=request)

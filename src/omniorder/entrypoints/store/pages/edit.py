@@ -1,5 +1,6 @@
-"""Editing an order (docs/rules.md §4): change quantities and requested dates, void lines,
-add products, change the shipping charge; "review" shows what it costs or refunds, "save"
+"""Editing an order (docs/rules.md §4): change quantities, requested dates, the pickup store
+and collector or the ship-to and delivery of open lines, void lines, add products, change the
+shipping charge and a quote's expiry date; "review" shows what it costs or refunds, "save"
 confirms and pays.
 
 Lines are named by line id on the form ("change.<id>.quantity") and added lines by position
@@ -21,7 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from omniorder.adapters.orm import DeliveryModeRow, StoreRow
 from omniorder.domain.errors import OmniorderError
 from omniorder.domain.money import Money
-from omniorder.domain.order import Order
+from omniorder.domain.order import Order, OrderLine
 from omniorder.domain.statuses import ChargeKind, Fulfilment
 from omniorder.entrypoints.store.pages.actions import (
     Req,
@@ -119,13 +120,72 @@ def _shipping_now(order: Order) -> Money | None:
 def _edit_fields(order: Order) -> Fields:
     form = new_fields(version=str(order.version))
     for line in order.lines:
-        form[f"change.{line.id}.quantity"] = str(line.quantity)
-        form[f"change.{line.id}.requested_date"] = (
-            line.requested_date.isoformat() if line.requested_date else ""
-        )
+        for key, value in _line_fields(line).items():
+            form[f"change.{line.id}.{key}"] = value
     shipping = _shipping_now(order)
     form["shipping_charge"] = str(shipping.to_decimal()) if shipping else ""
+    if order.is_quote and order.expires_on:
+        form["expires_on"] = order.expires_on.isoformat()
     return form
+
+
+# What the page lets an associate change on an existing line, by fulfilment.
+LINE_KEYS = {
+    Fulfilment.PICKUP: ("pickup_store", "pickup_by"),
+    Fulfilment.SHIP: ("ship_to_address_id", "delivery_mode"),
+}
+
+
+def _line_fields(line: OrderLine) -> dict[str, str]:
+    """An existing line's fields as the form shows them. The ship-to is kept as it is
+    (empty) unless the associate chooses one of the customer's addresses."""
+    return {
+        "quantity": str(line.quantity),
+        "requested_date": line.requested_date.isoformat() if line.requested_date else "",
+        "pickup_store": line.location or "",
+        "pickup_by": line.pickup_by or "",
+        "ship_to_address_id": "",
+        "delivery_mode": line.delivery_mode or "",
+    }
+
+
+def _line_update(line: OrderLine, form: Fields, errors: dict[str, str]) -> LineUpdate | None:
+    """The fields of an existing line the associate changed, or None."""
+    name = f"change.{line.id}"
+    current = _line_fields(line)
+    given = {key: form.get(f"{name}.{key}", current[key]).strip() for key in current}
+    changed = {
+        key
+        for key in ("quantity", "requested_date", *LINE_KEYS.get(line.fulfilment, ()))
+        if given[key] != current[key]
+    }
+    quantity: int | None = None
+    if not given["quantity"].isdecimal():
+        errors[f"{name}.quantity"] = "Enter the quantity as a whole number, e.g. 2."
+    elif "quantity" in changed:
+        quantity = int(given["quantity"])
+    requested: date | None = None
+    if "requested_date" in changed and given["requested_date"]:
+        try:
+            requested = date.fromisoformat(given["requested_date"])
+        except ValueError:
+            errors[f"{name}.requested_date"] = "Enter the date as YYYY-MM-DD."
+    address: UUID | None = None
+    if "ship_to_address_id" in changed:
+        try:
+            address = UUID(given["ship_to_address_id"])
+        except ValueError:
+            errors[f"{name}.ship_to_address_id"] = "Choose one of the customer's addresses."
+    update = LineUpdate(
+        line.id,
+        quantity=quantity,
+        requested_date=requested,
+        pickup_store=given["pickup_store"] or None if "pickup_store" in changed else None,
+        pickup_by=given["pickup_by"] if "pickup_by" in changed else None,
+        ship_to_address_id=address,
+        delivery_mode=given["delivery_mode"] or None if "delivery_mode" in changed else None,
+    )
+    return update if update != LineUpdate(line.id) else None
 
 
 def _edit_input(
@@ -142,25 +202,8 @@ def _edit_input(
     for line in view.editable:
         if form.get(f"void.{line.id}"):
             voids.append(line.id)
-            continue
-        qty_name = f"change.{line.id}.quantity"
-        date_name = f"change.{line.id}.requested_date"
-        quantity: int | None = None
-        text = form.get(qty_name, str(line.quantity))
-        if not text.isdecimal():
-            errors[qty_name] = "Enter the quantity as a whole number, e.g. 2."
-        elif int(text) != line.quantity:
-            quantity = int(text)
-        requested: date | None = None
-        text = form.get(date_name, "")
-        current = line.requested_date.isoformat() if line.requested_date else ""
-        if text and text != current:
-            try:
-                requested = date.fromisoformat(text)
-            except ValueError:
-                errors[date_name] = "Enter the date as YYYY-MM-DD."
-        if quantity is not None or requested is not None:
-            changes.append(LineUpdate(line.id, quantity=quantity, requested_date=requested))
+        elif update := _line_update(line, form, errors):
+            changes.append(update)
     added: list[LineInput] = []
     for index, row in enumerate(view.added):
         where = f"add[{index}]"
@@ -204,6 +247,7 @@ def _edit_input(
         is_shipping_changed = (shipping or Money.zero(currency)) != (now or Money.zero(currency))
     except FormErrors as error:
         errors.update(error.errors)
+    expires_on, is_expiry_changed = _expiry(order, form, errors)
     if errors:
         raise FormErrors(errors)
     request = EditInput(
@@ -215,8 +259,23 @@ def _edit_input(
         is_shipping_changed=is_shipping_changed,
         is_recalculated=bool(form.get("recalculate")),
         refund_tender=refund_tender_of(form),
+        expires_on=expires_on,
+        is_expiry_changed=is_expiry_changed,
     )
     return request, [c.line_id for c in changes]
+
+
+def _expiry(order: Order, form: Fields, errors: dict[str, str]) -> tuple[date | None, bool]:
+    """A quote's expiry date, and whether the associate moved it."""
+    current = order.expires_on.isoformat() if order.expires_on else ""
+    text = form.get("expires_on", current).strip()
+    if not order.is_quote or text == current:
+        return None, False
+    try:
+        return date.fromisoformat(text), True
+    except ValueError:
+        errors["expires_on"] = "Enter the expiry date as YYYY-MM-DD."
+        return None, False
 
 
 def _add_product(p: Req, order: Order, form: Fields, view: EditView) -> dict[str, str]:
