@@ -1,4 +1,5 @@
-"""`python -m bench [--quick] [--find-orders N]`: the whole benchmark suite, one table."""
+"""`python -m bench [--quick] [--find-orders N] [--only create|find]`: the whole benchmark
+suite, one table."""
 
 from __future__ import annotations
 
@@ -12,8 +13,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, a smoke test")
     parser.add_argument("--find-orders", type=int, help="orders at HQ for the find rows")
     parser.add_argument("--profile", action="store_true", help="print the profiles too")
+    parser.add_argument(
+        "--only",
+        choices=["create", "find"],
+        help="create: rows 1-5 alone (the order create path), without the find database;"
+        " find: row 7 alone",
+    )
     args = parser.parse_args()
-    report = run(quick=args.quick, find_orders=args.find_orders)
+    report = run(quick=args.quick, find_orders=args.find_orders, only=args.only)
     print()
     print(table(report))
     print()

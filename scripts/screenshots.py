@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Screenshots of the store POS at 1024×768 into docs/screenshots/.
+"""Screenshots of the store POS at 1024×768 into docs/screenshots/ (the order page also at
+768×1024, a tablet held upright).
 
 Starts HQ and store S001 on loopback (tests/servers.py), takes a hybrid order in Debian's
 Chromium and saves: sign-in, new order (filled in, with totals), receipt, order detail, and
@@ -26,6 +27,7 @@ from tests.servers import running_servers, sign_in  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SIZE = {"width": 1024, "height": 768}
+TABLET = {"width": 768, "height": 1024}  # a tablet held upright: nothing may scroll sideways
 
 
 def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
@@ -51,8 +53,7 @@ def fill_order(page: Page, soon: str) -> None:
 
     choose(0, "ship")
     page.locator('[name="lines[0].requested_date"]').fill(soon)
-    choose(1, "pickup")
-    page.locator('[name="lines[1].pickup_store"]').select_option("S002")
+    choose(1, "pickup@S002")
     page.locator('[name="lines[1].requested_date"]').fill(soon)
     page.locator('[name="lines[1].pickup_by"]').fill("Charles Babbage")
     choose(2, "carry_out")
@@ -120,6 +121,19 @@ def action_pages(page: Page, store_url: str, soon: str) -> None:
     page.get_by_role("button", name="Return and refund").click()
     page.locator("[data-returns]").wait_for()
     shoot(page, "order-detail-after-return", full_page=True)
+    page.locator('[data-receipt-for="returned"]').click()
+    page.locator("[data-document]").wait_for()
+    shoot(page, "document-return-receipt", full_page=True)
+
+    # A pick list, then the home page's work lists.
+    due = order(("PILLOW-2", 2))
+    api.post(f"/api/v1/customer-orders/{due['channel_ref']}/pick-lists", json={}).raise_for_status()
+    page.goto(f"/orders/{due['channel_ref']}/documents/pick-list")
+    page.emulate_media(media="print")
+    shoot(page, "document-pick-list-print", full_page=True)
+    page.emulate_media(media="screen")
+    page.goto("/")
+    shoot(page, "home-work-lists", full_page=True)
     api.close()
 
 
@@ -165,6 +179,14 @@ def main() -> None:
         page.locator("table.lines-table").wait_for()
         shoot(page, "order-detail")
         shoot(page, "order-detail-full", full_page=True)
+        page.set_viewport_size(TABLET)
+        shoot(page, "order-detail-tablet", full_page=True)
+        page.set_viewport_size(SIZE)
+        page.locator('[data-receipt-for="order_created"]').click()
+        page.locator("[data-document]").wait_for()
+        page.emulate_media(media="print")
+        shoot(page, "document-order-receipt-print", full_page=True)
+        page.emulate_media(media="screen")
 
         page.goto("/orders?q=lovelace")
         shoot(page, "find")

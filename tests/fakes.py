@@ -13,9 +13,9 @@ from __future__ import annotations
 import builtins
 import copy
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -40,8 +40,9 @@ from omniorder.adapters.orm import (
 )
 from omniorder.adapters.records_codec import record_from_dict, record_to_dict
 from omniorder.domain.errors import IdInUse, StaleVersion
-from omniorder.domain.order import Order
-from omniorder.service_layer.unit_of_work import UnitOfWork
+from omniorder.domain.order import Order, OrderLine
+from omniorder.domain.statuses import Fulfilment
+from omniorder.service_layer.unit_of_work import LineToHandle, OrderToSync, UnitOfWork
 
 RowT = TypeVar("RowT", bound=Base)
 Key = tuple[type[Base], Any]
@@ -287,6 +288,9 @@ class FakeRecords:
     def inventory(self, sku: str) -> Sequence[InventoryRow]:
         return [r for r in self.list(InventoryRow, InventoryRow.location) if r.sku == sku]
 
+    def inventory_of(self, skus: Sequence[str]) -> Sequence[InventoryRow]:
+        return [row for sku in skus for row in self.inventory(sku)]
+
     def adjust_stock(self, location: str, sku: str, *, on_hand: int = 0, reserved: int = 0) -> None:
         row = self.get(InventoryRow, (location, sku))
         if row is None:
@@ -421,6 +425,69 @@ def conforms(db: FakeDatabase) -> UnitOfWork:
     return FakeUnitOfWork(db)
 
 
+class FakeWorkLists:
+    """The work lists over the fake's orders and journal, as `WorkListRepository` reads them."""
+
+    def __init__(self, state: _State, journal: FakeJournal) -> None:
+        self.state, self.journal = state, journal
+
+    def _lines(self, keep: Callable[[OrderLine], bool]) -> list[LineToHandle]:
+        found = [
+            LineToHandle(
+                order.id,
+                order.channel_ref,
+                order.sales_order_number,
+                order.customer_name,
+                line.line_number,
+                line.sku,
+                line.description,
+                line.fulfilment.value,
+                line.requested_date,
+                line.pickup_by,
+                line.open_qty,
+                line.picked_qty,
+            )
+            for order in self.state.orders.values()
+            if not order.is_quote
+            for line in order.lines
+            if keep(line)
+        ]
+        return sorted(
+            found, key=lambda x: (x.requested_date or date.min, x.channel_ref, x.line_number)
+        )
+
+    def to_collect(self, store_code: str, *, due_by: date, limit: int) -> Sequence[LineToHandle]:
+        return self._lines(
+            lambda line: (
+                line.fulfilment is Fulfilment.PICKUP
+                and line.location == store_code
+                and line.open_qty > 0
+                and (line.picked_qty > 0 or (line.requested_date or due_by) <= due_by)
+            )
+        )[:limit]
+
+    def to_pick(self, warehouse: str, *, limit: int) -> Sequence[LineToHandle]:
+        return self._lines(
+            lambda line: (
+                line.fulfilment is not Fulfilment.CARRY_OUT
+                and line.location == warehouse
+                and line.open_qty - line.picked_qty > 0
+            )
+        )[:limit]
+
+    def waiting_to_sync(self, store_code: str, *, limit: int) -> Sequence[OrderToSync]:
+        found: list[OrderToSync] = []
+        for order in sorted(self.state.orders.values(), key=lambda o: (o.created_at, o.id)):
+            statuses = tuple(row.sync_status for row in self.journal.for_order(order.id))
+            if order.store_code == store_code and any(s != "synchronized" for s in statuses):
+                found.append(
+                    OrderToSync(
+                        order.id, order.channel_ref, order.customer_name, order.created_at, statuses
+                    )
+                )
+        return found[:limit]
+
+
 class FakeUnitOfWork:
     """One unit of work over a `FakeDatabase`; hand a fresh one to each use case call."""
 
@@ -437,6 +504,7 @@ class FakeUnitOfWork:
         self.journal = FakeJournal(self.records)
         self.staging: Any = NoStaging()
         self.outbox = FakeOutbox(self.records)
+        self.work_lists = FakeWorkLists(self.state, self.journal)
         return self
 
     def __exit__(

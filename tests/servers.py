@@ -20,7 +20,7 @@ import httpx
 
 from omniorder.adapters import migrate
 from omniorder.adapters.db import make_engine, make_session_factory
-from omniorder.adapters.demo_data import seed
+from omniorder.adapters.demo_data import DEMO_STAFF, seed
 from omniorder.adapters.store_gateway import job_token_for
 from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.service_layer.auth import token_hash
@@ -28,6 +28,12 @@ from tests.builders import FAST_HASHER
 
 # HQ's job secret in tests; each store gets its own token, job_token_for(JOB_SECRET, code).
 JOB_SECRET = "test-job-secret"
+# What Prometheus would send to scrape /metrics (docs/security.md, *Metrics*).
+METRICS_TOKEN = "test-metrics-token"
+# The card numbers tests pay with (adapters/payments.py), never to be logged.
+CARD_NUMBERS = ("4242424242424242", "4000000000000002")
+# Every bearer token `sign_in` got, so that the servers' logs can be searched for them.
+ISSUED_TOKENS: set[str] = set()
 
 
 def free_port() -> int:
@@ -88,9 +94,10 @@ class Process:
                 self.kill()
 
 
-def wait_healthy(process: Process, seconds: float = 90) -> bool:
+def wait_healthy(process: Process, seconds: float = 180) -> bool:
     """True once this very process answers /health; False when its port turned out to be
-    another server's (that one answered, or ours could not bind)."""
+    another server's (that one answered, or ours could not bind). `seconds` is a guard
+    against a hang: a server takes minutes to start on a busy shared machine."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert process.popen is not None
@@ -137,6 +144,7 @@ def running_servers(
     hq_timeout_seconds: float = 5,
     async_stores: tuple[str, ...] = (),
     job_secret: str = JOB_SECRET,
+    hq_workers: int = 1,
 ) -> Iterator[Servers]:
     """HQ (migrated, seeded with the demo data) and the given stores, each its own process."""
     tmp_path.mkdir(parents=True, exist_ok=True)
@@ -155,6 +163,7 @@ def running_servers(
         "OMNIORDER_DATA_DIR": str(tmp_path),
         "OMNIORDER_HQ_TIMEOUT_SECONDS": str(hq_timeout_seconds),
         "OMNIORDER_JOB_SECRET": job_secret,
+        "OMNIORDER_METRICS_TOKEN": METRICS_TOKEN,
         # Sessions as long as the sign-in: a session's last-seen time is then written only
         # every 24 minutes, so tests that check reads write nothing see no such write.
         "OMNIORDER_SESSION_IDLE_MINUTES": "720",
@@ -162,7 +171,17 @@ def running_servers(
     hq_port = free_port()
     hq = Process(
         "hq",
-        [*python, "hq", "serve", "--port", str(hq_port), "--database-url", hq_url_db, "--demo"],
+        [
+            *python,
+            "hq",
+            "serve",
+            "--port",
+            str(hq_port),
+            "--database-url",
+            hq_url_db,
+            "--demo",
+            *(["--workers", str(hq_workers)] if hq_workers > 1 else []),
+        ],
         base_env,
         tmp_path / "hq.log",
         f"http://127.0.0.1:{hq_port}",
@@ -208,6 +227,32 @@ def running_servers(
     finally:
         for process in servers.all():
             process.stop()
+    # Reached when the test passed: no log line of any server holds a secret it was given
+    # or that passed through it (docs/security.md, *Logs*).
+    given = [
+        *(password for _op, password, *_ in DEMO_STAFF),
+        *tokens.values(),
+        *(job_token_for(job_secret, code) for code in stores),
+        job_secret,
+        METRICS_TOKEN,
+        *CARD_NUMBERS,
+        *ISSUED_TOKENS,
+    ]
+    leaks = secrets_in_logs([process.log for process in servers.all()], given)
+    assert not leaks, f"secrets in the servers' logs: {leaks}"
+
+
+def secrets_in_logs(logs: list[Path], secrets: list[str]) -> list[str]:
+    """Each log line (file:line) that holds one of `secrets`, with the secret masked."""
+    found = []
+    for log in logs:
+        if not log.exists():
+            continue
+        for number, line in enumerate(log.read_text(errors="replace").splitlines(), 1):
+            for secret in secrets:
+                if secret and secret in line:
+                    found.append(f"{log.name}:{number} holds {secret[:3]}…")
+    return found
 
 
 def _server_url_setter(hq_database_url: str, code: str) -> Callable[[str], None]:
@@ -252,4 +297,72 @@ def sign_in(base_url: str, operator_id: str, password: str) -> dict[str, str]:
         timeout=10,
     )
     response.raise_for_status()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    token = response.json()["access_token"]
+    ISSUED_TOKENS.add(token)
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class JobWorker:
+    """An `omniorder jobs worker` process (it serves no HTTP: it is up once it logs so)."""
+
+    args: list[str]
+    env: dict[str, str]
+    log: Path
+    popen: subprocess.Popen[bytes] | None = None
+
+    def start(self, seconds: float = 180) -> None:
+        started = self.log.read_text().count("job worker started") if self.log.exists() else 0
+        with self.log.open("ab") as out:
+            self.popen = subprocess.Popen(self.args, env=self.env, stdout=out, stderr=out)
+        deadline = time.monotonic() + seconds
+        while self.log.read_text().count("job worker started") == started:
+            if self.popen.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"job worker did not start:\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL, mid-run or not: its locks die with its database connections."""
+        if self.popen and self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGKILL)
+            self.popen.wait(timeout=10)
+
+    def stop(self) -> int | None:
+        """SIGTERM, as systemd stops it: the cycle in progress ends, then the process.
+        Returns its exit code."""
+        if self.popen is None:
+            return None
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.popen.returncode
+
+
+def job_worker(
+    tmp_path: Path,
+    name: str,
+    hq_database_url: str,
+    *,
+    interval: float = 0.2,
+    job_secret: str = JOB_SECRET,
+) -> JobWorker:
+    """A job worker on HQ's database, logging each store's pull and lock times (--verbose)."""
+    return JobWorker(
+        [
+            sys.executable,
+            "-m",
+            "omniorder",
+            "jobs",
+            "worker",
+            "--interval",
+            str(interval),
+            "--database-url",
+            hq_database_url,
+            "--verbose",
+        ],
+        {**os.environ, "OMNIORDER_DATA_DIR": str(tmp_path), "OMNIORDER_JOB_SECRET": job_secret},
+        tmp_path / f"{name}.log",
+    )

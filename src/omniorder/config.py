@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     mail_from: str = "orders@omniorder.example"
     # Every server: the largest request body accepted (larger: 413), in bytes.
     max_body_bytes: int = 1_048_576
-    # Store: the same for HQ's acknowledgements (job token; up to 500 whole orders at once).
+    # Store: the same for HQ's acknowledgements (job token; up to 100 whole orders at once).
     max_job_body_bytes: int = 64 * 1_048_576
     # Every server: serve the interactive API page /docs (local Swagger UI files; needs the
     # `docs` extra). Off in production; /openapi.json is always served.
@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     # Every server: a name for this process, shown by /health (tells apart several workers,
     # or a server from another that took its port).
     instance_id: str | None = None
+    # Every server: the locale amounts and dates are written in on pages and documents (a
+    # CLDR name: en_US, en_GB, fr_CA, de_DE, …); the currency is HQ's parameter.
+    locale: str = "en_US"
+    # Every server: the bearer token Prometheus sends to scrape /metrics (unset: no /metrics;
+    # docs/security.md, *Metrics*).
+    metrics_token: str | None = None
 
     def hq_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'hq.db'}"

@@ -195,7 +195,7 @@ def test_an_order_is_found_shipped_and_invoiced(
     expect(notice).to_contain_text("Shipped and invoiced: INV-")
     expect(notice).to_contain_text("captured from card ···· 4242")
     expect(page.locator("[data-status]")).to_have_text("Invoiced")
-    expect(page.locator("[data-due]")).to_have_text("$0.00")
+    expect(page.locator("[data-amount=balance]")).to_have_text("$0.00")
     order = hq_get(servers, admin, f"sales-orders/{number}")
     assert [(ln["invoiced_qty"], ln["quantity"]) for ln in order["lines"]] == [(2, 2)]  # type: ignore[union-attr, index]
     invoices = order["invoices"]

@@ -105,8 +105,7 @@ def test_a_hybrid_order_with_a_manager_approved_deposit_is_created_and_found(
     choose(ship, "ship")
     ship.locator('[name="lines[0].requested_date"]').fill(SOON.isoformat())
     ship.locator('[name="lines[0].delivery_mode"]').select_option("STD")
-    choose(pickup, "pickup")
-    pickup.locator('[name="lines[1].pickup_store"]').select_option("S002")
+    choose(pickup, "pickup@S002")
     pickup.locator('[name="lines[1].requested_date"]').fill(SOON.isoformat())
     pickup.locator('[name="lines[1].pickup_by"]').fill("Charles Babbage")
     choose(carry, "carry_out")
@@ -156,9 +155,9 @@ def test_a_hybrid_order_with_a_manager_approved_deposit_is_created_and_found(
     lines = page.locator("table.lines-table tbody tr")
     expect(lines).to_have_count(3)
     expect(lines.nth(0)).to_contain_text("Ship")
-    expect(lines.nth(1)).to_contain_text("Pick up at S002")
+    expect(lines.nth(1)).to_contain_text("Pick up at Airport")
     expect(lines.nth(2)).to_contain_text("Carry out")
-    expect(page.locator("ol.history")).to_contain_text("approved by 1002")
+    expect(page.locator("ol.history")).to_contain_text("approved by Morgan Downtown")
     expect(page.locator("[data-actions]")).to_be_visible()
 
 

@@ -19,9 +19,22 @@ ROWS = [
     "4. SQL statements per sync order",
     "5. async create, SQLite, 1 client",
     "6. pull + Synchronize orders, PostgreSQL, 1 worker",
-    "7. find by phone",
-    "7. find by e-mail",
-    "7. find by number",
+    "6. pull + Synchronize orders, PostgreSQL, 2 workers",
+    *(
+        f"7. find by {kind}, 1,000 orders ({place})"
+        for kind in (
+            "number",
+            "reference",
+            "customer",
+            "phone",
+            "e-mail",
+            "name",
+            "date range",
+            "status",
+            "list",
+        )
+        for place in ("HQ, PostgreSQL", "store S001, SQLite, asking HQ")
+    ),
 ]
 
 

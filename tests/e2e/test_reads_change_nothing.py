@@ -51,7 +51,7 @@ from omniorder.entrypoints.hq.app import create_hq_app
 from omniorder.entrypoints.store.app import create_store_app
 from tests.builders import SOON
 from tests.conftest import PostgresDatabases, require_backend
-from tests.servers import JOB_SECRET, Servers, running_servers, sign_in
+from tests.servers import JOB_SECRET, METRICS_TOKEN, Servers, running_servers, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -268,6 +268,8 @@ class Read:
 
 
 def client_for(path: str, server: str) -> str:
+    if path == "/metrics":  # scraped with the metrics token, as Prometheus does
+        return "metrics"
     if server == "HQ":
         code = re.match(r"^/api/v1/rts/stores/(\w+)/", path)
         return f"rts:{code[1]}" if code else ("api" if path.startswith("/api/") else "page")
@@ -306,8 +308,11 @@ def store_reads(code: str, routes: set[str], orders: dict[str, Json], csrf: str)
         "/api/v1/customer-orders": [{}, {"customer": "C0001"}, *searches(orders)],
         "/api/v1/journal": [{"after": 0}],
     }
+    # Printable documents: each kind, and the first history entries' receipts.
+    documents = {"kind": ["pick-list", "packing-slip"], "entry": ["1", "2"]}
     for route in sorted(routes):
-        paths = fill(route, {"ref"}, {"ref": refs})
+        names = {"ref"} | (set(PATH_PARAMETER.findall(route)) & set(documents))
+        paths = fill(route, names, {"ref": refs, **documents})
         if route == "/api/v1/customer-orders/{ref}":  # by id too
             paths += fill(route, {"ref"}, {"ref": ids})
         for path in paths:
@@ -443,6 +448,12 @@ class Clients:
             timeout=30,
         )
         by_key[("HQ", "page")], csrf["HQ"] = page_session(servers.hq_url, "admin", "hqadmin1")
+        for server, url in [(code, servers.store_url(code)) for code in STORES] + [
+            ("HQ", servers.hq_url)
+        ]:
+            by_key[(server, "metrics")] = httpx.Client(
+                base_url=url, headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=30
+            )
         return cls(by_key, csrf)
 
     def close(self) -> None:

@@ -3,12 +3,14 @@ the order ready, sent afterwards over real SMTP to a local sink."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Iterator
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
+import segno
 from aiosmtpd.controller import Controller
 
 from omniorder.adapters.mail import SmtpMailer
@@ -25,7 +27,7 @@ class Sink:
         self.messages: list[Any] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
 
@@ -64,8 +66,17 @@ def test_the_customer_is_told_once_when_everything_to_collect_is_picked(
     [mail] = sink.messages
     assert mail["To"] == "ada@example.com"
     assert mail["Subject"] == "Your order SO-000001 is ready"
-    text = mail.get_payload(decode=True).decode()
+    text = mail.get_body(("plain",)).get_content()
     assert "ready to pick up at Downtown (S001): 2 × Floor lamp, brass, 1 × Pillow, pair." in text
+    # with the order's barcode: a QR code of its reference, shown in the HTML part and attached
+    assert f"the code {order.channel_ref} opens your order at the till" in text
+    html = mail.get_body(("html",)).get_content()
+    assert f"QR code of order {order.channel_ref}" in html
+    [attachment] = list(mail.iter_attachments())
+    assert attachment.get_filename() == f"order-{order.channel_ref}.png"
+    png = io.BytesIO()
+    segno.make(order.channel_ref, micro=False, error="m").save(png, kind="png", scale=6, border=4)
+    assert attachment.get_content() == png.getvalue()
 
 
 def test_a_message_that_cannot_be_sent_stays_queued_with_its_error(world: World) -> None:

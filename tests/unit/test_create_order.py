@@ -641,7 +641,7 @@ def test_a_cashier_may_not_override_the_deposit() -> None:
 
     assert isinstance(raised.value, PermissionDenied)
     assert raised.value.permission == "deposit_override"
-    assert "Casey Cashier may not override the deposit" in raised.value.message
+    assert "Casey Cashier alone may not change the deposit" in raised.value.message
 
 
 def test_another_cashier_cannot_approve_a_deposit_override() -> None:

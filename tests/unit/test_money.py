@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from omniorder.domain.money import Money, round_half_up, total
+from omniorder.domain.money import MINOR_UNITS, Money, register_minor_units, round_half_up, total
 
 
 def usd(amount: int) -> Money:
@@ -224,3 +224,15 @@ def test_percent_and_rate_refuse_a_float() -> None:
         usd(100).percent(10.0)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         usd(100).rate(0.0825)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("currency", "exponent"), [("USD", 2), ("JPY", 0), ("KWD", 3), ("CLF", 4)])
+def test_minor_units_come_from_iso_4217(currency: str, exponent: int) -> None:
+    # Registered at start-up from Babel's CLDR data (adapters/currencies.py), not a hand table.
+    assert MINOR_UNITS[currency] == exponent
+
+
+def test_a_currency_is_registered_only_with_a_well_formed_code() -> None:
+    with pytest.raises(ValueError, match="not an ISO 4217 currency"):
+        register_minor_units({"usd": 2})
+    assert "usd" not in MINOR_UNITS

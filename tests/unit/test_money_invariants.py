@@ -23,7 +23,7 @@ from omniorder.domain.errors import OmniorderError, PaymentMismatch
 from omniorder.domain.history import Operation
 from omniorder.domain.money import Money, total
 from omniorder.domain.order import Address, Order, order_status
-from omniorder.domain.settlement import TenderIn
+from omniorder.domain.settlement import TenderIn, balance_of
 from omniorder.domain.staff import Authorization, Role, Staff
 from omniorder.domain.statuses import Fulfilment, OrderStatus, OrderType, Tender
 
@@ -114,6 +114,12 @@ def check_invariants(order: Order) -> None:
         assert not any(line.invoiced_qty for line in live)
     if status in (OrderStatus.INVOICED, OrderStatus.CANCELLED):
         assert order.deposit_held.is_zero, "deposit left behind on a finished order"
+    # The balance shown to the associate: what is not invoiced yet, less the deposit held;
+    # nothing on a finished order.
+    balance = balance_of(order)
+    assert balance.balance == order.order_total - order.invoiced_total - order.deposit_held
+    if status in (OrderStatus.INVOICED, OrderStatus.CANCELLED):
+        assert balance.balance.is_zero, f"a finished order shows a balance of {balance.balance}"
 
 
 def random_step(data: st.DataObject, order: Order, step: int) -> None:

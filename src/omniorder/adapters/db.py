@@ -31,4 +31,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    # Every session stamps its master-data writes, so that other processes' caches of
+    # master data see them (adapters/master_cache.py registers the listener on import).
+    from omniorder.adapters import master_cache  # noqa: F401
+
     return sessionmaker(bind=engine, expire_on_commit=False)

@@ -6,7 +6,9 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import structlog
 
+from omniorder.adapters.metrics import HQ_CALLS
 from omniorder.domain.errors import (
     Conflict,
     IdInUse,
@@ -38,6 +40,7 @@ class HQClient:
             timeout=timeout_seconds,
             headers={"Authorization": f"Bearer {token}"} if token else {},
             transport=transport,
+            event_hooks={"request": [_pass_request_id]},
         )
 
     def close(self) -> None:
@@ -91,14 +94,28 @@ class HQClient:
         )
         return list(body["inventory"])
 
+    def ping(self) -> None:
+        """Raise Unavailable unless HQ answers its /health now (the store's /ready)."""
+        self._call("GET", "/health", timeout=min(2.0, self.read_timeout))
+
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        call = _call_name(method, path)
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.TransportError as error:
+            HQ_CALLS.labels(self.store_code, call, "unavailable").inc()
             raise Unavailable(
                 f"HQ cannot be reached ({type(error).__name__}); nothing was changed. "
                 "Try again in a moment."
             ) from error
+        outcome = (
+            "unavailable"
+            if response.status_code >= 500
+            else "refused"
+            if response.status_code >= 400
+            else "ok"
+        )
+        HQ_CALLS.labels(self.store_code, call, outcome).inc()
         if response.status_code >= 500:
             raise Unavailable(
                 f"HQ answered with an error ({response.status_code}); nothing was changed. "
@@ -108,6 +125,25 @@ class HQClient:
             raise _refusal(response)
         body: dict[str, Any] = response.json()
         return body
+
+
+def _pass_request_id(request: httpx.Request) -> None:
+    """Every call carries the id of the store request it serves, so HQ logs it too
+    (docs/operations.md, *Logs*)."""
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    if request_id:
+        request.headers["X-Request-ID"] = str(request_id)
+
+
+def _call_name(method: str, path: str) -> str:
+    """A bounded label for a call: "POST sales-orders", "GET orders", "GET channel-data"."""
+    parts = path.strip("/").split("/")
+    if parts[2:3] == ["channel-data"]:
+        return f"{method} channel-data"
+    name = parts[5] if len(parts) > 5 else parts[-1]
+    if name == "orders" and len(parts) > 6:
+        name = "order"
+    return f"{method} {name}"
 
 
 def _refusal(response: httpx.Response) -> OmniorderError:

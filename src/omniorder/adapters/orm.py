@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     JSON,
     BigInteger,
     Boolean,
@@ -33,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from omniorder.adapters.text_search import MIRRORS, phone_digits
 from omniorder.adapters.types import DecimalText, UTCDateTime
 
 NAMING_CONVENTION = {
@@ -50,6 +52,25 @@ STORE_ONLY = {"roles": ("store",)}
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _trigram_index(table: str, column: Any) -> Index:
+    """A pg_trgm index on lower(column): `lower(column) LIKE '%…%'` without reading every
+    row (PostgreSQL only; SQLite has adapters/text_search.py's FTS5 tables)."""
+    label = f"lower_{column.key}"
+    return Index(
+        f"ix_{table}_{column.key}_trgm",
+        func.lower(column).label(label),
+        postgresql_using="gin",
+        postgresql_ops={label: "gin_trgm_ops"},
+    ).ddl_if(dialect="postgresql")
+
+
+event.listen(
+    Base.metadata,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]
+)
 
 
 # -- master data (owned by HQ, cached at the store) ------------------------------------------
@@ -108,6 +129,11 @@ class StoreRow(Base):
     name: Mapped[str] = mapped_column(String(100))
     time_zone: Mapped[str] = mapped_column(String(64))
     region: Mapped[str] = mapped_column(String(20))
+    # The postal address and phone printed on receipts and documents (with `region`).
+    street: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(40))
     is_pickup_location: Mapped[bool] = mapped_column(Boolean, default=True)
     warehouse: Mapped[str] = mapped_column(String(20))
     shipping_warehouse: Mapped[str] = mapped_column(String(20))
@@ -169,10 +195,15 @@ class CustomerRow(Base):
     )
 
 
-# Find order compares lower(phone) and lower(email) (OrderRepository.search and
-# RecordRepository.search_customers); on PostgreSQL only (SQLite does not reflect them).
+# Find order (OrderRepository.search, docs/performance.md "Find"): a phone by its digits, an
+# e-mail or a name exactly (any case), on both databases; a substring of a phone or e-mail
+# through pg_trgm on PostgreSQL (adapters/text_search.py's FTS5 tables on SQLite).
 Index("ix_customers_lower_phone", func.lower(CustomerRow.phone)).ddl_if(dialect="postgresql")
-Index("ix_customers_lower_email", func.lower(CustomerRow.email)).ddl_if(dialect="postgresql")
+Index("ix_customers_lower_email", func.lower(CustomerRow.email))
+Index("ix_customers_phone_digits", phone_digits(CustomerRow.phone, in_index=True))
+Index("ix_customers_lower_name", func.lower(CustomerRow.name))
+for _column in (CustomerRow.phone, CustomerRow.email):
+    _trigram_index("customers", _column)
 
 
 class CustomerAddressRow(Base):
@@ -261,13 +292,15 @@ class SignInFailureRow(Base):
 class OrderRow(Base):
     __tablename__ = "customer_orders"
     __table_args__ = (
-        # A customer's orders, newest first (find order by customer).
+        # A customer's, a store's, a status's orders, newest first (find order's filters).
         Index("ix_customer_orders_customer_account_created_at", "customer_account", "created_at"),
+        Index("ix_customer_orders_store_code_created_at", "store_code", "created_at"),
+        Index("ix_customer_orders_status_created_at", "status", "created_at"),
         {"info": BOTH},
     )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     order_type: Mapped[str] = mapped_column(String(20))
-    store_code: Mapped[str] = mapped_column(String(20), index=True)
+    store_code: Mapped[str] = mapped_column(String(20))
     channel_ref: Mapped[str] = mapped_column(String(40), unique=True)
     sales_order_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     customer_account: Mapped[str] = mapped_column(String(20), index=True)
@@ -281,7 +314,7 @@ class OrderRow(Base):
     converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer)
     # Derived from the lines on every save, kept for searching and listing only.
-    status: Mapped[str] = mapped_column(String(30), index=True)
+    status: Mapped[str] = mapped_column(String(30))
     total_amount: Mapped[int] = mapped_column(BigInteger)
     lines: Mapped[list[OrderLineRow]] = relationship(
         cascade="all, delete-orphan", order_by="OrderLineRow.line_number", lazy="selectin"
@@ -304,6 +337,15 @@ class OrderRow(Base):
     returns: Mapped[list[ReturnRow]] = relationship(
         cascade="all, delete-orphan", order_by="ReturnRow.position", lazy="selectin"
     )
+
+
+for _column in (
+    OrderRow.sales_order_number,
+    OrderRow.channel_ref,
+    OrderRow.customer_name,
+    OrderRow.customer_account,
+):
+    _trigram_index("customer_orders", _column)
 
 
 class OrderLineRow(Base):
@@ -387,6 +429,15 @@ class InvoiceRow(Base):
     lines: Mapped[list[InvoiceLineRow]] = relationship(
         cascade="all, delete-orphan", order_by="InvoiceLineRow.position", lazy="selectin"
     )
+
+
+_trigram_index("order_invoices", InvoiceRow.number)
+# SQLite's substring search (adapters/text_search.py), created with the tables it indexes.
+for _mirror in MIRRORS:
+    _table = Base.metadata.tables[_mirror.table]
+    for _statement in _mirror.ddl():
+        _ddl = DDL(_statement).execute_if(dialect="sqlite")  # type: ignore[no-untyped-call]
+        event.listen(_table, "after_create", _ddl)
 
 
 class InvoiceLineRow(Base):
@@ -526,6 +577,22 @@ class OutboxMessageRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class JobRunRow(Base):
+    """One row per background job ("pull", "synchronize", "acknowledge", "mail"): how often it
+    ran and how its last run went, across every job worker process (read by /metrics)."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = {"info": HQ_ONLY}
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_duration_ms: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
 
 

@@ -9,12 +9,29 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, inspect, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Uuid,
+    any_,
+    cast,
+    column,
+    delete,
+    func,
+    inspect,
+    literal_column,
+    or_,
+    select,
+    table,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from omniorder.adapters import records_codec
+from omniorder.adapters import master_cache, records_codec
 from omniorder.adapters.order_mapping import order_from_row, order_to_row
 from omniorder.adapters.orm import (
     AuthSessionRow,
@@ -26,6 +43,7 @@ from omniorder.adapters.orm import (
     FunctionalityProfileRow,
     InventoryRow,
     InvoiceRow,
+    JobRunRow,
     JournalEntryRow,
     OrderLineRow,
     OrderRow,
@@ -40,6 +58,16 @@ from omniorder.adapters.orm import (
     StoreTransactionRow,
     TaxRateRow,
 )
+from omniorder.adapters.text_search import (
+    CUSTOMER_TEXT,
+    INVOICE_TEXT,
+    MIN_TRIGRAM_TEXT,
+    ORDER_TEXT,
+    Mirror,
+    digits_of_phone,
+    fts_phrase,
+    phone_digits,
+)
 from omniorder.domain.errors import IdInUse, StaleVersion
 from omniorder.domain.order import Order
 
@@ -47,6 +75,9 @@ RowT = TypeVar("RowT", bound=Base)
 
 # The longest sales order number, channel reference or invoice number a column holds.
 MAX_NUMBER_LENGTH = 40
+# Find order takes the orders by the rows a text index lists when it lists at most this many;
+# else it reads the newest orders in turn (OrderRepository._containing).
+FEW_MATCHES = 1000
 
 
 class OrderRepository:
@@ -120,31 +151,11 @@ class OrderRepository:
         limit: int = 50,
         offset: int = 0,
     ) -> list[Order]:
+        """The orders matching every filter given, newest first (docs/rules.md §3), found
+        through an index whatever the filters (docs/performance.md, "Find")."""
         query: Select[tuple[OrderRow]] = select(OrderRow)
-        exact = self._exactly_numbered(text) if text else []
-        if exact:
-            query = query.where(OrderRow.id.in_(exact))
-        elif text:
-            like = f"%{text.lower()}%"
-            query = query.where(
-                or_(
-                    func.lower(OrderRow.sales_order_number).like(like),
-                    func.lower(OrderRow.channel_ref).like(like),
-                    func.lower(OrderRow.customer_name).like(like),
-                    func.lower(OrderRow.customer_account).like(like),
-                    OrderRow.customer_account.in_(
-                        select(CustomerRow.account).where(
-                            or_(
-                                func.lower(CustomerRow.phone).like(like),
-                                func.lower(CustomerRow.email).like(like),
-                            )
-                        )
-                    ),
-                    OrderRow.id.in_(
-                        select(InvoiceRow.order_id).where(func.lower(InvoiceRow.number).like(like))
-                    ),
-                )
-            )
+        if text:
+            query = query.where(self._matching_text(text))
         if customer_account:
             query = query.where(OrderRow.customer_account == customer_account)
         if store_code:
@@ -162,17 +173,130 @@ class OrderRepository:
         query = query.order_by(OrderRow.created_at.desc(), OrderRow.id).limit(limit).offset(offset)
         return [order_from_row(row) for row in self.session.scalars(query)]
 
-    def _exactly_numbered(self, text: str) -> list[uuid.UUID]:
-        """The orders whose sales order number, channel reference or an invoice number is
-        exactly `text`, looked up by their unique indexes: find order's fast path, before
-        the substring scan (which answers when nothing is numbered so)."""
-        if len(text) > MAX_NUMBER_LENGTH:
-            return []
-        numbered = select(OrderRow.id).where(
-            or_(OrderRow.sales_order_number == text, OrderRow.channel_ref == text)
+    def _matching_text(self, text: str) -> ColumnElement[bool]:
+        """Find order's free text, tried in this order, each by an index: an exact sales
+        order number, channel reference or invoice number; a phone (its digits, exactly); an
+        e-mail or a customer's name (exactly, any case); else a substring of any of those, of
+        the customer's account, or of a phone or e-mail (pg_trgm on PostgreSQL, FTS5 on
+        SQLite). The first kind that finds something answers alone. One query asks every
+        exact kind at once (and on SQLite the FTS5 indexes for the substring too)."""
+        lowered = text.lower()
+        asked: list[Select[tuple[str, str]]] = []
+        if len(text) <= MAX_NUMBER_LENGTH:
+            numbered = or_(OrderRow.sales_order_number == text, OrderRow.channel_ref == text)
+            asked += [
+                select(_kind("order"), cast(OrderRow.id, String)).where(numbered),
+                select(_kind("order"), cast(InvoiceRow.order_id, String)).where(
+                    InvoiceRow.number == text
+                ),
+            ]
+        digits = digits_of_phone(text)
+        if digits:
+            asked.append(_accounts_where("phone", phone_digits(CustomerRow.phone) == digits))
+        if "@" in text:
+            asked.append(_accounts_where("e-mail", func.lower(CustomerRow.email) == lowered))
+        asked.append(_accounts_where("name", func.lower(CustomerRow.name) == lowered))
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        if sqlite and len(text) >= MIN_TRIGRAM_TEXT:
+            asked += _fts_matches(text)
+        found: dict[str, list[str]] = {}
+        for kind, value in self.session.execute(union_all(*asked)):
+            found.setdefault(kind, []).append(value)
+        if "order" in found:
+            return OrderRow.id.in_(sorted({uuid.UUID(value) for value in found["order"]}))
+        for kind in ("phone", "e-mail", "name"):
+            if kind in found:
+                return OrderRow.customer_account.in_(found[kind])
+        like = f"%{lowered}%"
+        in_order = or_(
+            func.lower(OrderRow.sales_order_number).like(like),
+            func.lower(OrderRow.channel_ref).like(like),
+            func.lower(OrderRow.customer_name).like(like),
+            func.lower(OrderRow.customer_account).like(like),
         )
-        invoiced = select(InvoiceRow.order_id).where(InvoiceRow.number == text)
-        return list(self.session.scalars(numbered.union(invoiced)))
+        accounts = select(CustomerRow.account).where(
+            or_(func.lower(CustomerRow.phone).like(like), func.lower(CustomerRow.email).like(like))
+        )
+        invoiced = select(InvoiceRow.order_id).where(func.lower(InvoiceRow.number).like(like))
+        if len(text) >= MIN_TRIGRAM_TEXT and sqlite:
+            return self._fts_matching(found, in_order, accounts, invoiced)
+        if len(text) >= MIN_TRIGRAM_TEXT:
+            # PostgreSQL: every arm by a pg_trgm index; the customers' and invoices' matches
+            # as arrays computed once (InitPlans), which keeps each arm an index condition.
+            return or_(
+                in_order,
+                OrderRow.customer_account == any_(_array_of(accounts, String)),
+                OrderRow.id == any_(_array_of(invoiced, Uuid)),
+            )
+        # Too short for a trigram: the newest orders are read in turn and tested (so many
+        # match a text this short that the first page comes early).
+        return or_(in_order, OrderRow.customer_account.in_(accounts), OrderRow.id.in_(invoiced))
+
+    def _fts_matching(
+        self,
+        found: dict[str, list[str]],
+        in_order: ColumnElement[bool],
+        accounts: Select[tuple[str]],
+        invoiced: Select[tuple[uuid.UUID]],
+    ) -> ColumnElement[bool]:
+        """SQLite: each FTS5 index's matches, where it listed at most FEW_MATCHES; where it
+        listed more, the newest orders are read in turn and tested (so many match that the
+        first page comes early)."""
+
+        def few(kind: str) -> list[str] | None:
+            values = found.get(kind, [])
+            return values if len(values) <= FEW_MATCHES else None
+
+        rowids, customer_accounts, invoice_orders = few("in order"), few("customer"), few("invoice")
+        return or_(
+            in_order
+            if rowids is None
+            else literal_column("customer_orders.rowid").in_([int(r) for r in rowids]),
+            OrderRow.customer_account.in_(
+                accounts if customer_accounts is None else customer_accounts
+            ),
+            OrderRow.id.in_(
+                invoiced
+                if invoice_orders is None
+                else sorted({uuid.UUID(value) for value in invoice_orders})
+            ),
+        )
+
+
+def _fts_matches(text: str) -> list[Select[tuple[str, str]]]:
+    """SQLite: the rows each FTS5 index finds `text` in, FEW_MATCHES + 1 at most each."""
+    customers = select(CustomerRow.account).where(
+        literal_column("customers.rowid").in_(_fts_rowids(CUSTOMER_TEXT, text))
+    )
+    invoices = select(cast(InvoiceRow.order_id, String)).where(
+        literal_column("order_invoices.rowid").in_(_fts_rowids(INVOICE_TEXT, text))
+    )
+    orders = select(cast(_fts_rowids(ORDER_TEXT, text).subquery().c.rowid, String))
+    return [
+        select(_kind(kind), query.limit(FEW_MATCHES + 1).subquery().c[0])
+        for kind, query in (("in order", orders), ("customer", customers), ("invoice", invoices))
+    ]
+
+
+def _array_of(query: Select[Any], item: Any) -> Any:
+    """PostgreSQL: the query's values as one array, e.g. for `column = ANY(…)`."""
+    values = query.subquery().c[0]
+    return cast(select(func.array_agg(values)).scalar_subquery(), postgresql.ARRAY(item))
+
+
+def _kind(name: str) -> Any:
+    """A constant naming what a row of a find query's union found."""
+    return literal_column(f"'{name}'", String)
+
+
+def _accounts_where(kind: str, condition: ColumnElement[bool]) -> Select[tuple[str, str]]:
+    return select(_kind(kind), CustomerRow.account).where(condition)
+
+
+def _fts_rowids(mirror: Mirror, text: str) -> Select[tuple[Any]]:
+    """The rowids of `mirror`'s table rows containing `text` (SQLite's FTS5 trigram index)."""
+    fts = table(mirror.name, column("rowid"))
+    return select(fts.c.rowid).where(literal_column(mirror.name).op("MATCH")(fts_phrase(text)))
 
 
 class RecordRepository:
@@ -198,6 +322,8 @@ class RecordRepository:
 
     def clear(self, row_type: type[Base]) -> None:
         self.session.execute(delete(row_type))
+        if issubclass(row_type, master_cache.CACHED_TYPES):
+            master_cache.mark_changed(self.session)
 
     def export(
         self, row_type: type[Base], *, exclude: frozenset[str] = frozenset()
@@ -213,36 +339,78 @@ class RecordRepository:
         return len(items)
 
     def parameters(self) -> ParametersRow | None:
-        return self.session.get(ParametersRow, 1)
+        return self._kept(ParametersRow, 1)
 
     def store(self, code: str) -> StoreRow | None:
-        return self.session.get(StoreRow, code)
+        return self._kept(StoreRow, code)
 
     def store_by_token_hash(self, token_hash: str) -> StoreRow | None:
-        return self.session.scalars(
+        version = master_cache.stamp(self.session)
+        cache = master_cache.cache_for(self.session)
+        key = ("store-token", token_hash)
+        code = cache.get(version, key) if version is not None else None
+        if code is not None:
+            store = self.store(code)
+            if store is not None and store.token_hash == token_hash:
+                return store
+        store = self.session.scalars(
             select(StoreRow).where(StoreRow.token_hash == token_hash).order_by(StoreRow.code)
         ).first()
+        if store is not None and version is not None:
+            cache.put(version, key, store.code)
+        return store
 
     def profile(self, code: str) -> FunctionalityProfileRow | None:
-        return self.session.get(FunctionalityProfileRow, code)
+        return self._kept(FunctionalityProfileRow, code)
 
     def product(self, sku: str) -> ProductRow | None:
-        return self.session.get(ProductRow, sku)
+        return self._kept(ProductRow, sku)
 
     def delivery_mode(self, code: str) -> DeliveryModeRow | None:
-        return self.session.get(DeliveryModeRow, code)
+        return self._kept(DeliveryModeRow, code)
 
     def charge_code(self, code: str) -> ChargeCodeRow | None:
-        return self.session.get(ChargeCodeRow, code)
+        return self._kept(ChargeCodeRow, code)
+
+    def _kept(self, row_type: type[RowT], key: Any) -> RowT | None:
+        """A master-data row by primary key: the session's own, else the process's copy read
+        at the stamp this transaction sees (adapters/master_cache.py), else the database's
+        (then kept). A kept row joins the session as if loaded: changing it is saved."""
+        identity = inspect(row_type).identity_key_from_primary_key((key,))
+        in_session = self.session.identity_map.get(identity)
+        if in_session is not None:
+            return in_session  # type: ignore[return-value]
+        version = master_cache.stamp(self.session)
+        if version is None:
+            return self.session.get(row_type, key)
+        cache = master_cache.cache_for(self.session)
+        values = cache.get(version, (row_type, key))
+        if values is None:
+            row = self.session.get(row_type, key)
+            if row is not None:
+                cache.put(version, (row_type, key), master_cache.values_of(row))
+            return row
+        kept: RowT = master_cache.detached(row_type, values)
+        self.session.add(kept)
+        return kept
 
     def customer(self, account: str) -> CustomerRow | None:
         return self.session.get(CustomerRow, account)
 
     def staff(self, operator_id: str) -> StaffRow | None:
-        return self.session.get(StaffRow, operator_id)
+        return self._kept(StaffRow, operator_id)
 
     def tax_rates(self) -> Sequence[TaxRateRow]:
-        return self.session.scalars(select(TaxRateRow)).all()
+        version = master_cache.stamp(self.session)
+        if version is None:
+            return self.session.scalars(select(TaxRateRow)).all()
+        cache = master_cache.cache_for(self.session)
+        kept = cache.get(version, (TaxRateRow, "all"))
+        if kept is None:
+            rows = self.session.scalars(select(TaxRateRow)).all()
+            cache.put(version, (TaxRateRow, "all"), [master_cache.values_of(r) for r in rows])
+            return rows
+        return [master_cache.detached(TaxRateRow, values) for values in kept]
 
     def search_customers(self, text: str, limit: int = 25) -> Sequence[CustomerRow]:
         like = f"%{text.lower()}%"
@@ -280,15 +448,37 @@ class RecordRepository:
             select(InventoryRow).where(InventoryRow.sku == sku).order_by(InventoryRow.location)
         ).all()
 
+    def inventory_of(self, skus: Sequence[str]) -> Sequence[InventoryRow]:
+        wanted = list(dict.fromkeys(skus))
+        if not wanted:
+            return []
+        rows = self.session.scalars(
+            select(InventoryRow).where(InventoryRow.sku.in_(wanted)).order_by(InventoryRow.location)
+        ).all()
+        rank = {sku: index for index, sku in enumerate(wanted)}
+        return sorted(rows, key=lambda row: rank[row.sku])  # stable: by location within a SKU
+
     def adjust_stock(self, location: str, sku: str, *, on_hand: int = 0, reserved: int = 0) -> None:
-        """Change stock at a location; a location without a row starts with none."""
-        row = self.session.get(InventoryRow, (location, sku), with_for_update=True)
-        if row is None:
-            row = InventoryRow(location=location, sku=sku, on_hand_qty=0, reserved_qty=0)
-            self.session.add(row)
-        row.on_hand_qty += on_hand
-        row.reserved_qty += reserved
-        self.session.flush()
+        """Change stock at a location; a location without a row starts with none. One
+        statement, adding to what is stored (so concurrent changes all count)."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.session.execute(
+            insert(InventoryRow)
+            .values(location=location, sku=sku, on_hand_qty=on_hand, reserved_qty=reserved)
+            .on_conflict_do_update(
+                index_elements=[InventoryRow.location, InventoryRow.sku],
+                set_={
+                    "on_hand_qty": InventoryRow.on_hand_qty + on_hand,
+                    "reserved_qty": InventoryRow.reserved_qty + reserved,
+                },
+            )
+        )
+        loaded = self.session.identity_map.get(
+            inspect(InventoryRow).identity_key_from_primary_key((location, sku))
+        )
+        if loaded is not None:
+            self.session.expire(loaded)
 
 
 class CounterRepository:
@@ -559,6 +749,43 @@ class StagingRepository:
             select(StoreTransactionRow.status, func.count()).group_by(StoreTransactionRow.status)
         ).all()
         return {row[0]: row[1] for row in rows}
+
+    def job_finished(
+        self, name: str, *, started_at: datetime, at: datetime, duration_ms: int, error: str | None
+    ) -> None:
+        """Count a finished run of job `name` (a failure when `error` is given) in its row,
+        one row per job shared by every worker."""
+        values: dict[str, Any] = {
+            "runs": JobRunRow.runs + 1,
+            "last_started_at": started_at,
+            "last_finished_at": at,
+            "last_duration_ms": duration_ms,
+            "last_error": error,
+        }
+        if error is None:
+            values["last_success_at"] = at
+        else:
+            values["failures"] = JobRunRow.failures + 1
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        first = {
+            "name": name,
+            "runs": 1,
+            "failures": int(error is not None),
+            "last_started_at": started_at,
+            "last_finished_at": at,
+            "last_success_at": at if error is None else None,
+            "last_duration_ms": duration_ms,
+            "last_error": error,
+        }
+        self.session.execute(
+            insert(JobRunRow)
+            .values(first)
+            .on_conflict_do_update(index_elements=["name"], set_=values)
+        )
+
+    def job_runs(self) -> Sequence[JobRunRow]:
+        return self.session.scalars(select(JobRunRow).order_by(JobRunRow.name)).all()
 
 
 class OutboxRepository:

@@ -20,6 +20,7 @@ from omniorder.adapters.repositories import (
     SignInFailureRepository,
     StagingRepository,
 )
+from omniorder.adapters.work_lists import WorkListRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -29,6 +30,7 @@ class SqlAlchemyUnitOfWork:
     auth_sessions: AuthSessionRepository
     sign_in_failures: SignInFailureRepository
     journal: JournalRepository
+    work_lists: WorkListRepository
     staging: StagingRepository
     outbox: OutboxRepository
     session: Session
@@ -46,6 +48,7 @@ class SqlAlchemyUnitOfWork:
         self.journal = JournalRepository(self.session)
         self.staging = StagingRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.work_lists = WorkListRepository(self.session)
         return self
 
     def __exit__(

@@ -203,8 +203,8 @@ def draft_order(new: NewOrder, *, auth: Authorization, today: date, now: datetim
         if not auth.allows(Permission.DEPOSIT_OVERRIDE):
             raise DepositOverrideNotAllowed(
                 Permission.DEPOSIT_OVERRIDE.value,
-                f"{auth.staff.name} may not override the deposit: it needs the "
-                "deposit_override permission; a manager can approve it with a manager override.",
+                f"{auth.staff.name} alone may not change the deposit: a manager override "
+                "is needed (the manager's id and password).",
             )
         # Raises when the override is outside 0 … order value.
         required_deposit(order.order_value, new.deposit_percent, new.deposit_override)
@@ -259,6 +259,21 @@ def _new_line(new: NewOrder, index: int, request: LineRequest, today: date) -> O
         ship_to=request.ship_to if request.fulfilment is Fulfilment.SHIP else None,
         pickup_by=request.pickup_by if request.fulfilment is Fulfilment.PICKUP else None,
     )
+
+
+# Lead times of a new line's suggested date (docs/rules.md §2): the associate may change it.
+PICKUP_LEAD_DAYS = 1
+SHIP_LEAD_DAYS = 3
+
+
+def suggested_date(fulfilment: Fulfilment, today: date) -> date | None:
+    """The date a new ship or pickup line starts with: pickup the next day, shipping three
+    days on; none for carry out, which leaves with the customer."""
+    if fulfilment is Fulfilment.PICKUP:
+        return today + timedelta(days=PICKUP_LEAD_DAYS)
+    if fulfilment is Fulfilment.SHIP:
+        return today + timedelta(days=SHIP_LEAD_DAYS)
+    return None
 
 
 def _date_word(fulfilment: Fulfilment) -> str:

@@ -138,8 +138,8 @@ def edit_order(order: Order, op: Operation, edit: OrderEdit, *, today: date) -> 
         if not op.auth.allows(Permission.DEPOSIT_OVERRIDE):
             raise DepositOverrideNotAllowed(
                 Permission.DEPOSIT_OVERRIDE.value,
-                f"{op.auth.staff.name} may not override the deposit: it needs the "
-                "deposit_override permission; a manager can approve it with a manager override.",
+                f"{op.auth.staff.name} alone may not change the deposit: a manager override "
+                "is needed (the manager's id and password).",
             )
         order.deposit_override = edit.deposit_override
     if order.deposit_override is not None:

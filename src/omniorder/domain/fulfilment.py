@@ -22,7 +22,7 @@ from omniorder.domain.order import (
     Order,
     OrderLine,
 )
-from omniorder.domain.settlement import TenderIn, deposit_to_apply, settle
+from omniorder.domain.settlement import Handover, TenderIn, handover, settle
 from omniorder.domain.staff import Permission
 from omniorder.domain.statuses import ChargeKind, Fulfilment, OrderEventType, PaymentPurpose, Tender
 
@@ -272,9 +272,14 @@ def _completes(order: Order, chosen: list[tuple[OrderLine, int]]) -> bool:
 def _preview_due(
     order: Order, chosen: list[tuple[OrderLine, int]], *, with_charges: bool = False
 ) -> Money:
+    return _handover(order, chosen, with_charges=with_charges).due
+
+
+def _handover(
+    order: Order, chosen: list[tuple[OrderLine, int]], *, with_charges: bool = False
+) -> Handover:
     value = _value(order, chosen, with_charges)
-    applied = deposit_to_apply(order, value, completes_order=_completes(order, chosen))
-    return value - applied
+    return handover(order, value, completes_order=_completes(order, chosen))
 
 
 def _value(order: Order, chosen: list[tuple[OrderLine, int]], with_charges: bool) -> Money:
@@ -304,8 +309,8 @@ def _invoice(
         lines.append(InvoiceLine(line.id, qty, net, tax))
     charges_amount = total([a for _id, a in charges], order.currency)
     value = total([il.net_amount + il.tax_amount for il in lines], order.currency) + charges_amount
-    applied = deposit_to_apply(order, value, completes_order=completes)
-    due = value - applied
+    money = handover(order, value, completes_order=completes)
+    applied, due = money.deposit_applied, money.due
     payments = settle(
         order,
         due,
@@ -340,6 +345,17 @@ def amount_due_for_pickup(order: Order, quantities: Mapping[UUID, int]) -> Money
 
 def amount_due_for_shipment(order: Order, quantities: Mapping[UUID, int]) -> Money:
     return _preview_due(order, _quantities(order, quantities), with_charges=True)
+
+
+def handover_for_pickup(order: Order, quantities: Mapping[UUID, int]) -> Handover:
+    """Value collected now, deposit applied to it and amount due, before the pickup."""
+    return _handover(order, _quantities(order, quantities))
+
+
+def handover_for_shipment(order: Order, quantities: Mapping[UUID, int]) -> Handover:
+    """Value shipped now (with the order's shipping charges on the first shipment), deposit
+    applied to it and amount due, before the shipment."""
+    return _handover(order, _quantities(order, quantities), with_charges=True)
 
 
 def ready_for_pickup(order: Order) -> set[str]:

@@ -5,8 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-# Minor-unit exponent per ISO 4217 currency; the deployment uses one currency (default USD).
-MINOR_UNITS: dict[str, int] = {"USD": 2, "EUR": 2, "GBP": 2, "CAD": 2, "CHF": 2, "JPY": 0, "KWD": 3}
+# Minor-unit exponent per ISO 4217 currency (USD 2, JPY 0, KWD 3). The domain keeps no table
+# of its own: the ISO data is registered when the package is imported (omniorder/__init__.py
+# calls adapters/currencies.py, which reads it from Babel), so Money stays standard-library
+# only. A currency not registered is refused.
+MINOR_UNITS: dict[str, int] = {}
+
+
+def register_minor_units(exponents: dict[str, int]) -> None:
+    """Make these currencies known to Money, with their minor-unit exponents."""
+    for code, exponent in exponents.items():
+        if len(code) != 3 or not code.isalpha() or not code.isupper() or exponent < 0:
+            raise ValueError(f"not an ISO 4217 currency and exponent: {code!r} {exponent!r}")
+    MINOR_UNITS.update(exponents)
 
 
 def round_half_up(value: Decimal) -> int:

@@ -17,7 +17,7 @@ from omniorder.domain.errors import InvalidInput, PaymentMismatch, PaymentNotAcc
 from omniorder.domain.money import Money, total
 from omniorder.domain.order import Order, Payment
 from omniorder.domain.staff import Authorization, Permission
-from omniorder.domain.statuses import PaymentPurpose, Tender
+from omniorder.domain.statuses import OrderStatus, PaymentPurpose, Tender
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,91 @@ class TenderIn:
     card_last4: str | None = None
     authorization_code: str | None = None
     card_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Where the customer stands on an order after every operation so far (docs/rules.md,
+    *The balance*): what the order is worth, what came back, what was paid and refunded,
+    the deposit the store holds, and what is still to pay — now, and later at pickup or
+    shipment. Computed from the order, never stored."""
+
+    order_total: Money  # live lines and charges with tax (cancelled units excluded)
+    returned: Money  # goods and shipping taken back
+    paid: Money  # received, every tender
+    refunded: Money  # paid back (a positive amount)
+    deposit_held: Money  # paid as deposit, not yet applied to an invoice
+    due_now: Money  # deposit or carry-out still to take now (negative: owed back now)
+    # The deposit the order requires, while it is a live customer order: None for a quote,
+    # and for a cancelled or fully invoiced order, where no deposit is required any more.
+    deposit_required: Money | None = None
+
+    @property
+    def net_value(self) -> Money:
+        """What the customer buys, less what they brought back."""
+        return self.order_total - self.returned
+
+    @property
+    def net_paid(self) -> Money:
+        return self.paid - self.refunded
+
+    @property
+    def balance(self) -> Money:
+        """Still to pay on the order (negative: the store owes the customer). By the money
+        invariant it equals the value not yet invoiced less the deposit held."""
+        return self.net_value - self.net_paid
+
+    @property
+    def to_pay_later(self) -> Money:
+        """The part of the balance paid when goods are picked up or shipped."""
+        return self.balance - self.due_now if self.due_now.amount > 0 else self.balance
+
+
+def balance_of(order: Order) -> Balance:
+    """The order's `Balance` (docs/rules.md, *The balance*). A quote has taken nothing and
+    owes nothing yet: its balance is its total."""
+    is_finished = order.is_quote or order.status in (OrderStatus.INVOICED, OrderStatus.CANCELLED)
+    received = [p.amount for p in order.payments if p.amount.amount > 0]
+    refunds = [-p.amount for p in order.payments if p.amount.amount < 0]
+    return Balance(
+        order_total=order.order_total,
+        returned=order.returned_total,
+        paid=total(received, order.currency),
+        refunded=total(refunds, order.currency),
+        deposit_held=order.deposit_held,
+        due_now=order.amount_due,
+        deposit_required=None if is_finished else order.required_deposit,
+    )
+
+
+@dataclass(frozen=True)
+class Handover:
+    """The money side of picking up or shipping some quantities (docs/rules.md §5): the value
+    invoiced now, the deposit applied to it, and what the customer pays (negative: gets
+    back)."""
+
+    value_now: Money
+    deposit_applied: Money
+
+    @property
+    def due(self) -> Money:
+        return self.value_now - self.deposit_applied
+
+
+def handover(order: Order, value_now: Money, *, completes_order: bool) -> Handover:
+    """The `Handover` of invoicing `value_now`, with the deposit rule of `deposit_to_apply`."""
+    applied = deposit_to_apply(order, value_now, completes_order=completes_order)
+    return Handover(value_now=value_now, deposit_applied=applied)
+
+
+def invoiced_since(order: Order, invoice_ids_before: set[UUID]) -> Handover:
+    """The `Handover` of the invoices an operation added to `order` (those not among
+    `invoice_ids_before`): their value and the deposit applied to them."""
+    added = [invoice for invoice in order.invoices if invoice.id not in invoice_ids_before]
+    return Handover(
+        value_now=total([invoice.total_amount for invoice in added], order.currency),
+        deposit_applied=total([invoice.deposit_applied for invoice in added], order.currency),
+    )
 
 
 def deposit_to_apply(order: Order, value_now: Money, *, completes_order: bool) -> Money:

@@ -80,6 +80,6 @@ class Authorization:
         if not self.allows(permission):
             raise PermissionDenied(
                 permission.value,
-                f"{self.staff.name} may not {action}: it needs the {permission.value} "
-                "permission; a manager can approve it with a manager override.",
+                f"{self.staff.name} alone may not {action}: a manager override is needed "
+                "(the manager's id and password).",
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 import signal
@@ -29,7 +28,7 @@ from omniorder.service_layer.unit_of_work import UnitOfWork
 app = typer.Typer(help="Omniorder: customer orders for retailers.", no_args_is_help=True)
 hq_app = typer.Typer(help="The HQ service.", no_args_is_help=True)
 store_app = typer.Typer(help="A store server.", no_args_is_help=True)
-db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations and backups.", no_args_is_help=True)
 seed_app = typer.Typer(help="Sample data.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Async mode: the P-job and Synchronize orders.", no_args_is_help=True)
 app.add_typer(hq_app, name="hq")
@@ -55,9 +54,11 @@ def fail(message: str) -> typer.Exit:
 
 
 def _log_to_console() -> None:
-    """Show Omniorder's own log lines (scheduled sync results) beside Uvicorn's."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per job call is noise
+    """Every log line as JSON on stderr, with the request id (docs/operations.md, *Logs*).
+    Uvicorn is then run with `log_config=None`, so that it keeps this configuration."""
+    from omniorder.entrypoints.observability import configure_logging
+
+    configure_logging()
 
 
 def _settings(data_dir: Path, database_url: str | None) -> Settings:
@@ -83,6 +84,61 @@ def db_upgrade(
     url = settings.hq_database_url() if role == "hq" else settings.store_database_url(store or "")
     migrate.upgrade(role, url)
     console.print(f"{role} database is up to date")
+
+
+def _role_url(role: str, store: str | None, data_dir: Path, database_url: str | None) -> str:
+    if role not in migrate.ROLES:
+        raise fail(f"--role must be hq or store, not {role!r}")
+    if role == "store" and not store and not database_url:
+        raise fail("--store is needed for a store database")
+    settings = _settings(data_dir, database_url)
+    return settings.hq_database_url() if role == "hq" else settings.store_database_url(store or "")
+
+
+@db_app.command("backup")
+def db_backup(
+    to: Annotated[Path, typer.Option("--to", help="The backup file to write")],
+    role: Annotated[str, typer.Option(help="hq or store")] = "hq",
+    store: Annotated[str | None, typer.Option(help="Store code (role store)")] = None,
+    data_dir: DataDir = Path("data"),
+    database_url: DbUrl = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
+) -> None:
+    """Back up an SQLite database while its server runs (one consistent snapshot). For
+    PostgreSQL use pg_dump (docs/operations.md, Backups)."""
+    from omniorder.adapters.backup import BackupRefused, backup
+
+    url = _role_url(role, store, data_dir, database_url)
+    try:
+        checked = backup(url, to, overwrite=force)
+    except BackupRefused as error:
+        raise fail(str(error)) from None
+    console.print(f"{checked.role} database backed up to {to} (migration {checked.revision})")
+
+
+@db_app.command("restore")
+def db_restore(
+    source: Annotated[Path, typer.Argument(help="A file written by `omniorder db backup`")],
+    role: Annotated[str, typer.Option(help="hq or store")] = "hq",
+    store: Annotated[str | None, typer.Option(help="Store code (role store)")] = None,
+    data_dir: DataDir = Path("data"),
+    database_url: DbUrl = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace it even while a server has it open")
+    ] = False,
+) -> None:
+    """Replace an SQLite database with a backup of the same role (stop its server first).
+    For PostgreSQL use pg_restore (docs/operations.md, Backups)."""
+    from omniorder.adapters.backup import BackupRefused, restore
+
+    url = _role_url(role, store, data_dir, database_url)
+    try:
+        checked = restore(source, url, role=role, force=force)
+    except BackupRefused as error:
+        raise fail(str(error)) from None
+    console.print(f"{role} database restored from {source} (migration {checked.revision})")
+    if not checked.is_newest:
+        console.print(f"run `omniorder db upgrade --role {role}` before starting the server")
 
 
 @seed_app.command("demo")
@@ -178,25 +234,62 @@ def hq_serve(
     job_interval: Annotated[
         float | None,
         typer.Option(
-            help="Run pull + synchronize every N seconds (0: off)",
+            help="Also run the jobs in this process every N seconds (0: off; single process"
+            " only, else run `omniorder jobs worker`)",
             envvar="OMNIORDER_JOB_INTERVAL_SECONDS",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes serving HTTP (more than 1 needs PostgreSQL)",
+            envvar="OMNIORDER_HQ_WORKERS",
+        ),
+    ] = 1,
     demo: DemoFlag = False,
 ) -> None:
-    """Run the HQ service (and, with --job-interval, the scheduled sync jobs)."""
+    """Run the HQ service (and, with --job-interval, the scheduled jobs in this process)."""
     from omniorder.entrypoints.hq.app import create_hq_app
 
     settings = _settings(data_dir, database_url)
+    if job_interval is not None:
+        settings.job_interval_seconds = job_interval
+    if workers < 1:
+        raise fail("--workers must be 1 or more")
+    if workers > 1 and settings.hq_database_url().startswith("sqlite"):
+        raise fail("several HQ worker processes need PostgreSQL; on SQLite run one (--workers 1)")
+    if workers > 1 and settings.job_interval_seconds > 0:
+        raise fail(
+            "--job-interval runs the jobs inside a single HQ process; with --workers,"
+            " run them in `omniorder jobs worker` processes"
+        )
     _refuse_demo_passwords(
         settings.hq_database_url(),
         demo=demo,
         how="set new ones in the back office (Staff) or with `omniorder hq create-admin`",
     )
-    if job_interval is not None:
-        settings.job_interval_seconds = job_interval
     _log_to_console()
-    uvicorn.run(create_hq_app(settings), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(
+            create_hq_app(settings), host=host, port=port, log_config=None, access_log=False
+        )
+        return
+    # Each worker process builds its own app from the environment, set here.
+    os.environ["OMNIORDER_DATABASE_URL"] = settings.hq_database_url()
+    os.environ["OMNIORDER_DATA_DIR"] = str(data_dir)
+    os.environ["OMNIORDER_JOB_INTERVAL_SECONDS"] = "0"
+    # Card tokens made by one worker must match in another: one key for all of them.
+    card_token_secret = settings.card_token_secret or secrets.token_urlsafe(32)
+    os.environ["OMNIORDER_CARD_TOKEN_SECRET"] = card_token_secret
+    uvicorn.run(
+        "omniorder.entrypoints.hq.app:create_hq_app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 @hq_app.command("issue-store-token")
@@ -271,7 +364,13 @@ def store_serve(
         how="set new ones at HQ (Staff) and download channel data again",
     )
     _log_to_console()
-    uvicorn.run(create_store_app(settings, store_code=store), host=host, port=port)
+    uvicorn.run(
+        create_store_app(settings, store_code=store),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 @app.command("demo")
@@ -481,6 +580,65 @@ def jobs_synchronize(data_dir: DataDir = Path("data"), database_url: DbUrl = Non
             progress=lambda n: progress.advance(task, n),
         )
     _print_result("Synchronize orders", result.as_dict())
+
+
+@jobs_app.command("worker")
+def jobs_worker(
+    interval: Annotated[
+        float, typer.Option(help="Seconds between the end of one cycle and the next")
+    ] = 10.0,
+    data_dir: DataDir = Path("data"),
+    database_url: DbUrl = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Also log each store's pull and its lock times")
+    ] = False,
+) -> None:
+    """Run pull → synchronize orders → acknowledge → send mail every --interval seconds
+    until stopped (SIGTERM or Ctrl-C). Any number may run on PostgreSQL; on SQLite one runs
+    the jobs and any other waits its turn (docs/sync.md, *Job workers*)."""
+    import logging
+    import threading
+    from datetime import UTC, datetime
+
+    from omniorder.adapters.job_locks import DatabaseJobLocks
+    from omniorder.adapters.mail import SmtpMailer
+    from omniorder.service_layer import job_worker
+
+    if interval <= 0:
+        raise fail("--interval must be more than 0 seconds")
+    settings = _settings(data_dir, database_url)
+    _log_to_console()
+    if verbose:
+        logging.getLogger("omniorder").setLevel(logging.DEBUG)
+    engine = make_engine(settings.hq_database_url())
+    factory = make_session_factory(engine)
+    gateway = HttpStoreGateway(job_secret=settings.job_secret)
+    mailer = (
+        SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
+        if settings.smtp_host
+        else None
+    )
+    locks = DatabaseJobLocks(engine)
+    stop = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stop.set())
+    worker_log = logging.getLogger("omniorder.jobs")
+    worker_log.info("job worker started (pid %d, every %s s)", os.getpid(), interval)
+    try:
+        job_worker.run_every(
+            interval,
+            stop,
+            lambda: job_worker.run_cycle(
+                lambda: SqlAlchemyUnitOfWork(factory),
+                gateway,
+                locks,
+                clock=lambda: datetime.now(UTC),
+                mailer=mailer,
+            ),
+        )
+    finally:
+        engine.dispose()
+    worker_log.info("job worker stopped")
 
 
 @jobs_app.command("retry")

@@ -72,7 +72,9 @@ def get_staff(
     now: Annotated[datetime, Depends(get_now)],
 ) -> Staff:
     idle = get_ctx(request).settings.session_idle_minutes
-    return auth.staff_for_token(uow, token, now=now, idle_minutes=idle)
+    staff = auth.staff_for_token(uow, token, now=now, idle_minutes=idle)
+    request.state.operator_id = staff.operator_id  # the access line names who did it
+    return staff
 
 
 def client_address(request: Request) -> str | None:

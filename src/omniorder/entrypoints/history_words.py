@@ -3,6 +3,9 @@ and the API's `detail` and the pages say it in a sentence made here (docs/rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from omniorder.domain.money import Money
 from omniorder.domain.order import OrderEvent
 from omniorder.domain.statuses import OrderEventType as Type
 
@@ -16,12 +19,13 @@ FLAG_WORDS = {
 }
 
 
-def describe(event: OrderEvent) -> str:
+def describe(event: OrderEvent, money: Callable[[Money], str] = str) -> str:
     """One line saying what the event changed; entries recorded before events carried data
-    keep the text they were written with."""
+    keep the text they were written with. `money` writes an amount ("12.34 USD" for the
+    API; the pages pass their locale's format)."""
     if event.detail:
         return event.detail
-    amount = {name: str(money) for name, money in event.amounts.items()}
+    amount = {name: money(value) for name, value in event.amounts.items()}
     moved = ", ".join(f"{c.quantity} × {c.sku}" for c in event.lines)
     flags = [FLAG_WORDS.get(flag, flag.replace("_", " ")) for flag in event.flags]
     match event.action:

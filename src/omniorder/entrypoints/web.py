@@ -13,20 +13,33 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
+import uuid
 from collections.abc import Callable, Coroutine
-from datetime import date, datetime, tzinfo
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
+from babel.numbers import format_currency
 from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from omniorder.adapters.orm import DeliveryModeRow, StaffRow, StoreRow
 from omniorder.domain.errors import (
     InvalidInput,
     OmniorderError,
@@ -36,36 +49,156 @@ from omniorder.domain.errors import (
     WrongCredentials,
 )
 from omniorder.domain.money import MINOR_UNITS, Money
+from omniorder.domain.settlement import balance_of
 from omniorder.entrypoints import history_words
 from omniorder.service_layer import auth
+from omniorder.service_layer.unit_of_work import UnitOfWork
 
 SESSION_COOKIE = "omniorder_session"  # only when a request reaches no server's app context
 PRESESSION_COOKIE = "omniorder_csrf"
 CSRF_FIELD = "csrf_token"
 
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "JPY": "¥"}
+logger = logging.getLogger("omniorder.pages")
+
+# The deployment's locale (OMNIORDER_LOCALE, default en_US): how amounts and dates read on
+# every page and document. Set once by each app factory from its settings (`use_locale`).
+_LOCALE = ["en_US"]
+
+
+def use_locale(name: str) -> None:
+    """Format money and dates for this locale (a CLDR name such as en_US, fr_CA, de_DE)."""
+    try:
+        _LOCALE[0] = str(Locale.parse(name))
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise ValueError(
+            f"OMNIORDER_LOCALE={name!r} is not a locale Babel knows (en_US, en_GB, fr_CA, …)"
+        ) from None
 
 
 # -- money and dates ------------------------------------------------------------------------
 
 
 def format_money(money: Money | None) -> str:
-    """$1,299.00 — grouped, with the currency's minor units; a minus sign for refunds."""
+    """The amount in the deployment's locale and currency, by Babel (CLDR): "$1,299.00" in
+    en_US, "1 299,00 $" in fr_CA; the currency's ISO 4217 minor units; refunds negative."""
     if money is None:
         return ""
-    decimals = MINOR_UNITS[money.currency]
-    text = f"{abs(money.to_decimal()):,.{decimals}f}"
-    symbol = CURRENCY_SYMBOLS.get(money.currency)
-    text = f"{symbol}{text}" if symbol else f"{text} {money.currency}"
-    return f"−{text}" if money.amount < 0 else text
+    return format_currency(money.to_decimal(), money.currency, locale=_LOCALE[0])
+
+
+def money_input(money: Money | None) -> str:
+    """An amount as a form field takes it back ("1299.00"): digits and a point, no grouping."""
+    return "" if money is None else str(money.to_decimal())
+
+
+def money_format_attributes(currency: str) -> Markup:
+    """HTML attributes that let pos.js show an amount it computes (the change for cash) the
+    way `format_money` does: the locale (BCP 47) and the currency with its minor units, for
+    the browser's Intl.NumberFormat — pos.js never writes a currency symbol itself."""
+    return Markup(
+        f'data-locale="{_LOCALE[0].replace("_", "-")}" data-currency="{currency}" '
+        f'data-minor-units="{MINOR_UNITS[currency]}"'
+    )
 
 
 def format_date(value: date | datetime | None) -> str:
+    """A calendar day in the deployment's locale ("Dec 7, 2026"). A moment in time belongs
+    in its store's zone (`format_local`); given one here, it is shown in UTC, saying so."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
-    return value.isoformat()
+        return format_local(value, None)
+    return babel_dates.format_date(value, "medium", locale=_LOCALE[0])
+
+
+def format_local(value: datetime | None, zone: tzinfo | str | None) -> str:
+    """A UTC time as the store's wall clock, with its zone: "Dec 1, 2026, 11:15 PM EST"
+    (`zone` a tzinfo or an IANA name such as "America/New_York"; None: UTC)."""
+    if value is None:
+        return ""
+    if zone is None:
+        zone = UTC
+    elif isinstance(zone, str):
+        zone = ZoneInfo(zone)
+    locale = Locale.parse(_LOCALE[0])
+    day = babel_dates.format_date(value.astimezone(zone).date(), "medium", locale=locale)
+    time = babel_dates.format_time(value, "short", tzinfo=zone, locale=locale)
+    zone_name = babel_dates.format_time(value, "z", tzinfo=zone, locale=locale)
+    return f"{locale.datetime_formats['medium'].format(time, day)} {zone_name}"
+
+
+# -- names instead of codes ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Names:
+    """Stores' and staff's names for one page, read once per render: people see "Downtown"
+    and "Casey Downtown", not S001 and 1001."""
+
+    stores: dict[str, str]
+    staff: dict[str, str]
+    delivery_modes: dict[str, str]
+    addresses: dict[str, list[str]]
+
+    @classmethod
+    def load(cls, uow: UnitOfWork) -> Names:
+        with uow:
+            rows = uow.records.list(StoreRow, StoreRow.code)
+            stores = {row.code: row.name for row in rows}
+            addresses = {row.code: address_lines(row) for row in rows}
+            staff = {
+                row.operator_id: row.name
+                for row in uow.records.list(StaffRow, StaffRow.operator_id)
+            }
+            modes = {row.code: row.name for row in uow.records.list(DeliveryModeRow)}
+        return cls(stores, staff, modes, addresses)
+
+
+def address_lines(store: StoreRow) -> list[str]:
+    """A store's postal address and phone as printed: "120 Broadway", "New York NY 10271",
+    "(212) 555-0120" — as far as its record holds them."""
+    town = " ".join(part for part in (store.city, store.region, store.postal_code) if part)
+    return [part for part in (store.street, town, store.phone) if part]
+
+
+_NAMES: ContextVar[Names | None] = ContextVar("omniorder_page_names", default=None)
+
+
+def use_names(names: Names) -> None:
+    """The names the templates rendered next in this request use (`store_name`, `person`)."""
+    _NAMES.set(names)
+
+
+def store_name(code: str | None) -> str:
+    """A store's name ("Downtown"); its code when this server does not know it."""
+    names = _NAMES.get()
+    if not code:
+        return ""
+    return names.stores.get(code, code) if names else code
+
+
+def store_address(code: str | None) -> str:
+    """A store's address on one line; empty when this server does not know it."""
+    names = _NAMES.get()
+    return ", ".join(names.addresses.get(code, [])) if names and code else ""
+
+
+def delivery_mode_name(code: str | None) -> str:
+    """A delivery mode's name ("Standard delivery"); its code when not known here."""
+    names = _NAMES.get()
+    if not code:
+        return ""
+    return names.delivery_modes.get(code, code) if names else code
+
+
+def person(operator_id: str | None) -> str:
+    """A staff member's name ("Casey Downtown"); "operator 1001" when this server does not
+    know them (another store's associate)."""
+    names = _NAMES.get()
+    if not operator_id:
+        return ""
+    name = names.staff.get(operator_id) if names else None
+    return name or f"operator {operator_id}"
 
 
 def format_percent(value: Decimal) -> str:
@@ -95,11 +228,19 @@ def make_templates(directory: Path) -> Jinja2Templates:
     env = templates.env
     env.filters["money"] = format_money
     env.filters["day"] = format_date
+    env.filters["local"] = format_local
+    env.filters["amount_input"] = money_input
+    env.filters["balance"] = balance_of
+    env.filters["store_name"] = store_name
+    env.filters["store_address"] = store_address
+    env.filters["person"] = person
+    env.filters["delivery_mode_name"] = delivery_mode_name
     env.filters["words"] = words
     env.filters["fid"] = field_id
     env.filters["percent"] = format_percent
-    env.filters["event_words"] = history_words.describe
+    env.filters["event_words"] = partial(history_words.describe, money=format_money)
     env.globals["CSRF_FIELD"] = CSRF_FIELD
+    env.globals["money_format"] = money_format_attributes
     return templates
 
 
@@ -231,6 +372,26 @@ def page_route_class(render_error: ErrorPage, sign_in_path: str = "/signin") -> 
                 except OmniorderError as error:
                     status, title = _error_status(error)
                     return render_error(request, status, title, error.message)
+                except (StarletteHTTPException, RequestValidationError):
+                    raise  # answered by the app's handlers (entrypoints/http_errors.py)
+                except Exception:
+                    # Anything else is our fault: a page of ours, and a reference the log
+                    # carries with the traceback, so the associate can quote it.
+                    reference = error_reference(request)
+                    logger.exception(
+                        "unexpected error on %s %s (reference %s)",
+                        request.method,
+                        request.url.path,
+                        reference,
+                    )
+                    return render_error(
+                        request,
+                        500,
+                        "Something went wrong",
+                        "This was not saved or was only partly done: open the order again to "
+                        "see where it stands. If it happens again, tell support the "
+                        "reference below.",
+                    )
                 remember_presession(request, response)
                 response.headers.setdefault("Cache-Control", "no-store")
                 return response
@@ -238,6 +399,17 @@ def page_route_class(render_error: ErrorPage, sign_in_path: str = "/signin") -> 
             return page_handler
 
     return PageRoute
+
+
+def error_reference(request: Request) -> str:
+    """The reference an unexpected error is shown and logged with: the request's id when the
+    logging middleware gave it one (`request.state.request_id`), else a new one."""
+    reference = getattr(request.state, "request_id", None)
+    if not reference:
+        reference = uuid.uuid4().hex[:12]
+        request.state.request_id = reference
+    request.state.error_reference = str(reference)
+    return str(reference)
 
 
 def _error_status(error: OmniorderError) -> tuple[int, str]:
@@ -271,7 +443,13 @@ def html_error(templates: Jinja2Templates, template: str) -> ErrorPage:
         response = templates.TemplateResponse(
             request,
             template,
-            {"title": title, "message": message, "status": status, **page_globals(request)},
+            {
+                "title": title,
+                "message": message,
+                "status": status,
+                "reference": getattr(request.state, "error_reference", None),
+                **page_globals(request),
+            },
             status_code=status,
         )
         remember_presession(request, response)
@@ -282,10 +460,3 @@ def html_error(templates: Jinja2Templates, template: str) -> ErrorPage:
 
 def page_globals(request: Request) -> dict[str, Any]:
     return {"csrf_token": csrf_token(request)}
-
-
-def format_local(value: datetime | None, zone: tzinfo) -> str:
-    """A UTC time as the store's wall clock: "2025-03-01 14:05 EST"."""
-    if value is None:
-        return ""
-    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")

@@ -165,7 +165,7 @@ def inventory_at_hq(uow: UnitOfWork, *, skus: Sequence[str]) -> list[InventoryRo
         if not sku.strip() or len(sku) > SKU_MAX_LENGTH:
             raise InvalidInput("sku", f"“{sku[:50]}” is not a SKU (1 to 40 characters).")
     with uow:
-        return [row for sku in wanted for row in uow.records.inventory(sku)]
+        return list(uow.records.inventory_of(wanted))
 
 
 def inventory_document(row: InventoryRow) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from omniorder.domain.creation import NewOrder, create_order, differing_field
 from omniorder.domain.errors import IdInUse, NotFound, OmniorderError, Unavailable
 from omniorder.domain.order import Order
 from omniorder.domain.staff import Authorization, Permission
+from omniorder.domain.statuses import SyncStatus, Tender
 from omniorder.service_layer import journal
 from omniorder.service_layer.cards import authorize_cards, void_cards
 from omniorder.service_layer.cart import (
@@ -66,28 +67,27 @@ def create_customer_order(
             if (product := uow.records.product(line.sku)) is not None
             and (changed := product.price_changed_at) is not None
         }
-    create_order(new, auth=auth, today=today, now=now)  # every rule checked before money moves
+        mode = journal.mode_of(uow.records, store_code)
+        create_order(new, auth=auth, today=today, now=now)  # every rule checked before money moves
+        has_cards = any(tender.tender is Tender.CARD for tender in new.tenders)
+        if not has_cards and not mode.is_async:
+            # No card to authorize at a sync store: the channel reference is numbered in
+            # this transaction.
+            new = _numbered(uow, new, store_code)
+            document = _document(new, auth, now, price_versions)
+            uow.commit()
 
-    card_numbers = {
-        tender.id: given.card_number
-        for tender, given in zip(new.tenders, request.payments, strict=True)
-        if given.card_number
-    }
-    tenders = authorize_cards(payments, new.tenders, card_numbers)
-    with uow:
-        number = uow.counters.next(f"channel_ref:{store_code}")
-        uow.commit()
-    new = dataclasses.replace(new, channel_ref=f"{store_code}-{number:06d}", tenders=tenders)
-    document = new_order_to_document(
-        new,
-        created_at=now,
-        operator_id=auth.staff.operator_id,
-        override_by=auth.override_by.operator_id if auth.override_by else None,
-        price_versions=price_versions,
-    )
-    mode = journal.store_mode(uow, store_code)
-    if mode.is_async:
-        return _create_async(uow, new, document, auth=auth, today=today, now=now)
+    if has_cards or mode.is_async:
+        if has_cards:
+            tenders = authorize_cards(payments, new.tenders, _card_numbers(new, request))
+            new = dataclasses.replace(new, tenders=tenders)
+        with uow:
+            new = _numbered(uow, new, store_code)
+            uow.commit()
+        document = _document(new, auth, now, price_versions)
+        if mode.is_async:
+            return _create_async(uow, new, document, auth=auth, today=today, now=now)
+    tenders = new.tenders
     try:
         timeout = mode.backup_timeout_seconds if mode.is_async_backup else None
         confirmed = order_from_document(hq.create_sales_order(document, timeout=timeout))
@@ -103,7 +103,35 @@ def create_customer_order(
         void_cards(payments, tenders)
         raise
 
-    return keep_copy(uow, confirmed)
+    return keep_new_copy(uow, confirmed)
+
+
+def _card_numbers(new: NewOrder, request: OrderInput) -> dict[uuid.UUID, str]:
+    """The card numbers typed, by the id of the tender they pay."""
+    return {
+        tender.id: given.card_number
+        for tender, given in zip(new.tenders, request.payments, strict=True)
+        if given.card_number
+    }
+
+
+def _numbered(uow: UnitOfWork, new: NewOrder, store_code: str) -> NewOrder:
+    """The order with its channel reference id, the next of this store's, in the caller's
+    transaction."""
+    number = uow.counters.next(f"channel_ref:{store_code}")
+    return dataclasses.replace(new, channel_ref=f"{store_code}-{number:06d}")
+
+
+def _document(
+    new: NewOrder, auth: Authorization, now: datetime, price_versions: dict[str, str]
+) -> dict[str, Any]:
+    return new_order_to_document(
+        new,
+        created_at=now,
+        operator_id=auth.staff.operator_id,
+        override_by=auth.override_by.operator_id if auth.override_by else None,
+        price_versions=price_versions,
+    )
 
 
 def _repeated(existing: Order, new: NewOrder) -> Order:
@@ -135,12 +163,18 @@ def _create_async(
     order = create_order(new, auth=auth, today=today, now=now)
     try:
         return _journal_new_order(uow, order, document, now)
-    except IdInUse:
-        with uow:  # a request with the same order id committed first
-            existing = uow.orders.get(order.id)
-        if existing is None:
-            raise
-        return _repeated(existing, new)
+    except IdInUse as conflict:
+        return _settle_repeat(uow, new, conflict)
+
+
+def _settle_repeat(uow: UnitOfWork, new: NewOrder, conflict: IdInUse) -> Order:
+    """Adding the order hit a unique key: a request with the same order id committed first
+    (then its order, if it is the same request), or a payment id taken meanwhile."""
+    with uow:
+        existing = uow.orders.get(new.id)
+    if existing is None:
+        raise conflict
+    return _repeated(existing, new)
 
 
 def _journal_new_order(
@@ -227,6 +261,21 @@ def get_order(
     return read_order(uow, ref=ref, auth=auth, hq=hq, store_code=store_code).order
 
 
+def keep_new_copy(uow: UnitOfWork, fresh: Order) -> Order:
+    """Keep HQ's answer to a create as the store's copy: the store held no copy of the order
+    a moment ago, so it is added without reading first; when another request kept one
+    meanwhile, `keep_copy` compares with that one."""
+    with uow:
+        try:
+            uow.orders.add(fresh)
+        except IdInUse:
+            pass
+        else:
+            uow.commit()
+            return fresh
+    return keep_copy(uow, fresh)
+
+
 def keep_copy(uow: UnitOfWork, fresh: Order) -> Order:
     """Keep HQ's answer as the store's copy of the order, and say which copy is current.
 
@@ -259,6 +308,9 @@ class FoundOrders:
     orders: list[Order]
     is_from_hq: bool = True
     hq_unreachable: bool = False
+    # This store's journal's word on each of its orders found (docs/sync.md); None for an
+    # order without journal entries (made in real time) and for other stores' orders.
+    sync_statuses: dict[uuid.UUID, SyncStatus | None] = field(default_factory=dict)
 
 
 def find_orders(
@@ -277,7 +329,9 @@ def find_orders(
 ) -> FoundOrders:
     """Search orders of every store at HQ (docs/rules.md §3), with this store's own orders that
     HQ does not hold yet; the store's copies alone when HQ is away. The caller gives the
-    date range (default: last 90 days). Nothing is written."""
+    date range (default: last 90 days). Nothing is written. HQ is asked first; then one
+    transaction searches the store's copies and asks its journal once about every order of
+    this store among both lists."""
     auth.require(Permission.RECALL_ORDER, "recall orders")
     filters: dict[str, Any] = {
         "text": text,
@@ -288,20 +342,30 @@ def find_orders(
         "created_to": created_to,
         "limit": limit,
     }
+    found: list[Order] | None = None
+    hq_unreachable = False
+    if hq is not None:
+        try:
+            found = [order_from_document(d) for d in hq.search_orders(_query(filters))]
+        except Unavailable:
+            hq_unreachable = True
     with uow:
         local = uow.orders.search(**filters)
-        ours = [o.id for o in local if o.store_code == store_code]
-        waiting_ids = journal.waiting_among(uow, ours)
-        waiting = {o.id: o for o in local if o.id in waiting_ids}
-    if hq is None:
-        return FoundOrders(local, is_from_hq=False)
-    try:
-        found = [order_from_document(d) for d in hq.search_orders(_query(filters))]
-    except Unavailable:
-        return FoundOrders(local, is_from_hq=False, hq_unreachable=True)
+        ours = {o.id for o in [*local, *(found or [])] if o.store_code == store_code}
+        entries = uow.journal.statuses_of(sorted(ours))
+    statuses = {order_id: SyncStatus.of_entries(entries.get(order_id, [])) for order_id in ours}
+    if found is None:
+        return FoundOrders(
+            local, is_from_hq=False, hq_unreachable=hq_unreachable, sync_statuses=statuses
+        )
+    waiting = {
+        o.id: o
+        for o in local
+        if any(s != SyncStatus.SYNCHRONIZED.value for s in entries.get(o.id, []))
+    }
     merged = [waiting.pop(o.id, o) for o in found] + list(waiting.values())
     merged.sort(key=lambda o: (o.created_at, str(o.id)), reverse=True)
-    return FoundOrders(merged[:limit])
+    return FoundOrders(merged[:limit], sync_statuses=statuses)
 
 
 def _query(filters: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from omniorder.domain.order import Order
 from omniorder.domain.statuses import SyncStatus
 from omniorder.service_layer.cart import require_store
 from omniorder.service_layer.documents import order_from_document
-from omniorder.service_layer.unit_of_work import UnitOfWork
+from omniorder.service_layer.unit_of_work import Records, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -30,13 +30,16 @@ class Mode:
 
 def store_mode(uow: UnitOfWork, store_code: str) -> Mode:
     with uow:
-        store = require_store(uow.records, store_code)
-        profile: FunctionalityProfileRow | None = uow.records.profile(store.profile_code)
-        if profile is None:
-            return Mode(False, False, 5.0)
-        return Mode(
-            profile.is_async, profile.is_async_backup, profile.async_backup_timeout_ms / 1000
-        )
+        return mode_of(uow.records, store_code)
+
+
+def mode_of(records: Records, store_code: str) -> Mode:
+    """The store's mode, read in the caller's transaction."""
+    store = require_store(records, store_code)
+    profile: FunctionalityProfileRow | None = records.profile(store.profile_code)
+    if profile is None:
+        return Mode(False, False, 5.0)
+    return Mode(profile.is_async, profile.is_async_backup, profile.async_backup_timeout_ms / 1000)
 
 
 def record(
@@ -161,16 +164,6 @@ def sync_statuses(uow: UnitOfWork, order_ids: Sequence[UUID]) -> dict[UUID, Sync
     with uow:
         found = uow.journal.statuses_of(order_ids)
     return {order_id: SyncStatus.of_entries(found.get(order_id, [])) for order_id in order_ids}
-
-
-def waiting_among(uow: UnitOfWork, order_ids: Sequence[UUID]) -> set[UUID]:
-    """In the caller's transaction: which of these orders `is_waiting`, in one query."""
-    found = uow.journal.statuses_of(order_ids)
-    return {
-        order_id
-        for order_id, statuses in found.items()
-        if any(status != SyncStatus.SYNCHRONIZED.value for status in statuses)
-    }
 
 
 def sync_status(uow: UnitOfWork, order_id: UUID) -> SyncStatus | None:

@@ -20,7 +20,10 @@ from omniorder.service_layer.unit_of_work import UnitOfWork
 
 
 class Mailer(Protocol):
-    def send(self, *, recipient: str, subject: str, body: str) -> None: ...
+    def send(self, *, recipient: str, subject: str, body: str, barcode: str | None = None) -> None:
+        """`barcode`: an order's reference, shown as its QR code (the customer shows it when
+        collecting, the associate scans it)."""
+        ...
 
 
 @dataclass
@@ -56,7 +59,8 @@ def queue_pickup_ready(uow: UnitOfWork, *, before: Order, after: Order, now: dat
                 subject=f"Your order {after.sales_order_number or after.channel_ref} is ready",
                 body=(
                     f"Hello {customer.name},\n\nyour order {after.channel_ref} is ready to pick "
-                    f"up at {where}: {items}.\n\nBring this e-mail or your receipt.\n"
+                    f"up at {where}: {items}.\n\nBring this e-mail or your receipt: "
+                    f"the code {after.channel_ref} opens your order at the till.\n"
                 ),
                 created_at=now,
                 attempts=0,
@@ -75,8 +79,14 @@ def send_outbox(
         messages = list(uow.outbox.unsent(batch_size))
         for message in messages:
             message.attempts += 1
+            order = uow.orders.get(message.order_id) if message.kind == "pickup_ready" else None
             try:
-                mailer.send(recipient=message.recipient, subject=message.subject, body=message.body)
+                mailer.send(
+                    recipient=message.recipient,
+                    subject=message.subject,
+                    body=message.body,
+                    barcode=order.channel_ref if order else None,
+                )
             except OSError as error:
                 message.last_error = f"{type(error).__name__}: {error}"
                 result.failed += 1

@@ -22,7 +22,7 @@ from omniorder.domain.errors import NotFound, OmniorderError, Unavailable
 from omniorder.domain.money import Money
 from omniorder.domain.order import Order
 from omniorder.domain.returns import ReturnLineIn
-from omniorder.domain.settlement import TenderIn
+from omniorder.domain.settlement import Handover, TenderIn, invoiced_since
 from omniorder.domain.staff import Authorization, Permission
 from omniorder.domain.statuses import Tender
 from omniorder.service_layer import customer_orders, journal
@@ -214,6 +214,24 @@ def amount_due_for_pickup(
     finished order, a stale version."""
     request = requests.PickUpRequest(quantities=quantities, collected_by=_PREVIEW_COLLECTOR)
     return preview(ctx, ref=ref, request=request, expected_version=expected_version).due
+
+
+def pickup_handover(
+    ctx: Context,
+    *,
+    ref: str,
+    quantities: dict[UUID, int],
+    expected_version: int | None = None,
+) -> Handover:
+    """The money of collecting these quantities now (docs/rules.md §5): the value invoiced,
+    the deposit applied to it and the amount due — the pickup on a copy of the order, like
+    `amount_due_for_pickup()`, whose amount it names as `due`."""
+    order = latest(ctx, ref)
+    request = requests.PickUpRequest(quantities=quantities, collected_by=_PREVIEW_COLLECTOR)
+    operation = _operation(ctx, ref, request, expected_version)
+    with ctx.uow as uow:
+        result = requests.preview(order, operation, uow.records, ctx.auth)
+    return invoiced_since(result.order, {invoice.id for invoice in order.invoices})
 
 
 # Who collects is asked only when the goods are handed over; the preview needs a stand-in.

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from omniorder.adapters.orm import CustomerAddressRow
+from omniorder.adapters.orm import CustomerAddressRow, CustomerRow
 from omniorder.domain import fulfilment
 from omniorder.domain.creation import NewOrder, create_order, differing_field
 from omniorder.domain.errors import IdInUse, InvalidInput, NotFound, PermissionDenied
@@ -69,7 +69,7 @@ def create_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> 
             )
         return existing
     _check_payment_ids(uow, new)
-    _check_references(uow.records, new)
+    customer = _check_references(uow.records, new)
     _check_prices(uow.records, new, document.get("price_versions") or {})
     auth = _authorization(
         uow.records, str(document["operator_id"]), document.get("override_by"), store_code
@@ -79,7 +79,7 @@ def create_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> 
     order.sales_order_number = f"SO-{uow.counters.next('sales_order'):06d}"
     _number_documents(uow, order)
     _move_stock(uow.records, {}, stock_position(order, _warehouses(uow.records)))
-    _remember_addresses(uow.records, order)
+    _remember_addresses(customer, order)
     uow.orders.add(order)
     return order
 
@@ -94,8 +94,10 @@ def _check_payment_ids(uow: UnitOfWork, new: NewOrder) -> None:
             )
 
 
-def _check_references(records: Records, new: NewOrder) -> None:
-    if records.customer(new.customer_account) is None:
+def _check_references(records: Records, new: NewOrder) -> CustomerRow:
+    """The order's customer, once its references are checked."""
+    customer = records.customer(new.customer_account)
+    if customer is None:
         raise InvalidInput(
             "customer_account", f"Customer {new.customer_account} does not exist at HQ."
         )
@@ -112,6 +114,7 @@ def _check_references(records: Records, new: NewOrder) -> None:
                     f"lines[{index}].pickup_store",
                     f"Store {line.location} is not a pickup location.",
                 )
+    return customer
 
 
 def _check_prices(records: Records, new: NewOrder, versions: dict[str, Any]) -> None:
@@ -316,11 +319,9 @@ def ship_sales_order(
     return order
 
 
-def _remember_addresses(records: Records, order: Order) -> None:
-    """A new ship-to address typed at the POS is saved to the customer (docs/rules.md §2.2)."""
-    customer = records.customer(order.customer_account)
-    if customer is None:
-        return
+def _remember_addresses(customer: CustomerRow, order: Order) -> None:
+    """A new ship-to address typed at the POS is saved to the customer (docs/rules.md §2.2),
+    in the transaction that read the customer."""
     known = {(a.street, a.city, a.region, a.postal_code, a.country) for a in customer.addresses}
     for line in order.lines:
         address = line.ship_to

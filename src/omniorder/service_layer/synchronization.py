@@ -7,18 +7,22 @@ Guarantees, each backed by the database:
 - an entry is applied once: its sales-order write and its "synchronized" mark share one
   transaction; sales orders are unique per order id, operations per operation id;
 - entries of one order apply in journal order; a failed entry holds back the later entries
-  of its order only; on PostgreSQL several workers claim entries with SKIP LOCKED.
+  of its order only; on PostgreSQL several workers claim entries with SKIP LOCKED;
+- with `locks` (job workers, docs/sync.md *Job workers*), one worker at a time pulls and
+  acknowledges a given store; the others skip that store for this run.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 import traceback
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from omniorder.adapters.orm import StoreRow, StoreTransactionRow
 from omniorder.domain.errors import NotFound, OmniorderError, Unavailable
@@ -30,8 +34,24 @@ from omniorder.service_layer.ports import StoreGateway
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
 log = logging.getLogger("omniorder.sync")
+# One line per store a worker pulls or acknowledges, with the monotonic times (system-wide
+# on Linux) it held the store's lock: DEBUG, shown by `omniorder jobs worker --verbose`.
+lock_log = logging.getLogger("omniorder.sync.locks")
 UowFactory = Callable[[], UnitOfWork]
 Progress = Callable[[int], None]
+ACK_PAGE_SIZE = 100  # entries per acknowledgement request (whole orders ride along)
+
+
+class StoreLocks(Protocol):
+    """Who pulls and acknowledges a store when several job workers run (docs/sync.md)."""
+
+    def store(self, store_code: str) -> AbstractContextManager[bool]:
+        """Held for the block: True when this worker has the store, False when another has."""
+        ...
+
+
+def _store_lock(locks: StoreLocks | None, store_code: str) -> AbstractContextManager[bool]:
+    return locks.store(store_code) if locks is not None else nullcontext(True)
 
 
 # A card token, or anything that looks like a card number (12 to 19 digits, maybe spaced).
@@ -109,31 +129,59 @@ def pull(
     store_code: str | None = None,
     page_size: int = 200,
     progress: Progress | None = None,
+    locks: StoreLocks | None = None,
 ) -> JobResult:
-    """The P-job: stage every journal entry after each store's watermark."""
+    """The P-job: stage every journal entry after each store's watermark (a store another
+    worker is pulling right now is skipped: that worker stages its entries)."""
     result = JobResult()
     for store in async_stores(new_uow(), store_code):
-        url = store.server_url or ""
-        while True:
-            with new_uow() as uow:
-                after = uow.staging.watermark(store.code)
-            try:
-                entries = gateway.journal(url, store_code=store.code, after=after, limit=page_size)
-            except Unavailable as error:
-                result.unreachable.append(f"{store.code} ({error.message})")
-                break
-            if not entries:
-                break
-            rows = [_staged(store.code, entry, now) for entry in entries]
-            with new_uow() as uow:
-                staged = uow.staging.stage(rows, store.code, max(r["seq"] for r in rows))
-                uow.commit()
-            result.pulled += staged
-            if progress:
-                progress(len(rows))
-            if len(entries) < page_size:
-                break
+        with _store_lock(locks, store.code) as ours:
+            if not ours:
+                continue
+            held_from = time.monotonic()
+            staged = _pull_store(new_uow, gateway, store, now, page_size, progress, result)
+            lock_log.debug(
+                "pull %s: %d staged; lock held from %.6f to %.6f",
+                store.code,
+                staged,
+                held_from,
+                time.monotonic(),
+            )
     return result
+
+
+def _pull_store(
+    new_uow: UowFactory,
+    gateway: StoreGateway,
+    store: StoreRow,
+    now: datetime,
+    page_size: int,
+    progress: Progress | None,
+    result: JobResult,
+) -> int:
+    url = store.server_url or ""
+    staged_here = 0
+    while True:
+        with new_uow() as uow:
+            after = uow.staging.watermark(store.code)
+        try:
+            entries = gateway.journal(url, store_code=store.code, after=after, limit=page_size)
+        except Unavailable as error:
+            result.unreachable.append(f"{store.code} ({error.message})")
+            break
+        if not entries:
+            break
+        rows = [_staged(store.code, entry, now) for entry in entries]
+        with new_uow() as uow:
+            staged = uow.staging.stage(rows, store.code, max(r["seq"] for r in rows))
+            uow.commit()
+        result.pulled += staged
+        staged_here += staged
+        if progress:
+            progress(len(rows))
+        if len(entries) < page_size:
+            break
+    return staged_here
 
 
 def _staged(store_code: str, entry: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -219,9 +267,15 @@ def _apply_one(uow: UnitOfWork, row: StoreTransactionRow, now: datetime, result:
 
 
 def acknowledge(
-    new_uow: UowFactory, gateway: StoreGateway, *, store_code: str | None = None
+    new_uow: UowFactory,
+    gateway: StoreGateway,
+    *,
+    store_code: str | None = None,
+    page_size: int = ACK_PAGE_SIZE,
+    locks: StoreLocks | None = None,
 ) -> JobResult:
-    """Tell each store how its entries went, with HQ's copy of each synchronized order.
+    """Tell each store how its entries went, with HQ's copy of each synchronized order, page
+    after page until its backlog is empty (a store another worker holds is skipped).
 
     Rows are read in one short transaction and marked in another, with no transaction
     open while the store is called; a row whose status changed in between (retried,
@@ -229,32 +283,56 @@ def acknowledge(
     """
     result = JobResult()
     for store in async_stores(new_uow(), store_code):
-        with new_uow() as uow:
-            rows = list(uow.staging.unacknowledged(store.code, 500))
-            sent = [(row.id, row.status, row.retry_count) for row in rows]
-            acks = []
-            for row in rows:
-                ack: dict[str, Any] = {
-                    "entry_id": str(row.entry_id),
-                    "status": row.status,
-                    "sales_order_number": row.sales_order_number,
-                    "error": row.error,
-                }
-                if row.status == SyncStatus.SYNCHRONIZED.value:
-                    order = uow.orders.get(row.order_id)
-                    ack["order"] = order_to_document(order) if order else None
-                acks.append(ack)
-        if not acks:
-            continue
-        try:
-            gateway.acknowledge(store.server_url or "", acks, store_code=store.code)
-        except Unavailable as error:
-            result.unreachable.append(f"{store.code} ({error.message})")
-            continue
-        with new_uow() as uow:
-            result.acknowledged += uow.staging.mark_acknowledged(sent)
-            uow.commit()
+        with _store_lock(locks, store.code) as ours:
+            if not ours:
+                continue
+            held_from = time.monotonic()
+            acknowledged = result.acknowledged
+            while _acknowledge_page(new_uow, gateway, store, page_size, result):
+                pass
+            lock_log.debug(
+                "acknowledge %s: %d acknowledged; lock held from %.6f to %.6f",
+                store.code,
+                result.acknowledged - acknowledged,
+                held_from,
+                time.monotonic(),
+            )
     return result
+
+
+def _acknowledge_page(
+    new_uow: UowFactory, gateway: StoreGateway, store: StoreRow, page_size: int, result: JobResult
+) -> bool:
+    """Send one page; True when a full page went through and more may be waiting."""
+    with new_uow() as uow:
+        rows = list(uow.staging.unacknowledged(store.code, page_size))
+        sent = [(row.id, row.status, row.retry_count) for row in rows]
+        acks = []
+        for row in rows:
+            ack: dict[str, Any] = {
+                "entry_id": str(row.entry_id),
+                "status": row.status,
+                "sales_order_number": row.sales_order_number,
+                "error": row.error,
+            }
+            if row.status == SyncStatus.SYNCHRONIZED.value:
+                order = uow.orders.get(row.order_id)
+                ack["order"] = order_to_document(order) if order else None
+            acks.append(ack)
+    if not acks:
+        return False
+    try:
+        gateway.acknowledge(store.server_url or "", acks, store_code=store.code)
+    except Unavailable as error:
+        result.unreachable.append(f"{store.code} ({error.message})")
+        return False
+    with new_uow() as uow:
+        marked = uow.staging.mark_acknowledged(sent)
+        uow.commit()
+    result.acknowledged += marked
+    # Nothing marked: every row changed while it travelled; the next run sends them again
+    # rather than this loop sending the same page forever.
+    return len(rows) == page_size and marked > 0
 
 
 def retry(uow: UnitOfWork, *, transaction_id: int | None) -> int:

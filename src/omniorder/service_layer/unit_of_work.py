@@ -13,7 +13,8 @@ import builtins
 import uuid
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
@@ -25,6 +26,7 @@ from omniorder.adapters.orm import (
     DeliveryModeRow,
     FunctionalityProfileRow,
     InventoryRow,
+    JobRunRow,
     JournalEntryRow,
     OutboxMessageRow,
     ParametersRow,
@@ -130,6 +132,10 @@ class Records(Protocol):
 
     def inventory(self, sku: str) -> Sequence[InventoryRow]: ...
 
+    def inventory_of(self, skus: Sequence[str]) -> Sequence[InventoryRow]:
+        """The rows of these SKUs in one read: by SKU in the order given, then location."""
+        ...
+
     def adjust_stock(
         self, location: str, sku: str, *, on_hand: int = 0, reserved: int = 0
     ) -> None: ...
@@ -219,6 +225,12 @@ class Staging(Protocol):
 
     def counts(self) -> dict[str, int]: ...
 
+    def job_finished(
+        self, name: str, *, started_at: datetime, at: datetime, duration_ms: int, error: str | None
+    ) -> None: ...
+
+    def job_runs(self) -> Sequence[JobRunRow]: ...
+
 
 class Outbox(Protocol):
     """E-mails waiting to be sent (docs/operations.md)."""
@@ -230,6 +242,50 @@ class Outbox(Protocol):
     def unsent(self, limit: int) -> Sequence[OutboxMessageRow]: ...
 
     def for_order(self, order_id: uuid.UUID) -> Sequence[OutboxMessageRow]: ...
+
+
+@dataclass(frozen=True)
+class LineToHandle:
+    """One order line on a store's work list (the POS home): enough to show it and open
+    its order, read without loading the order."""
+
+    order_id: uuid.UUID
+    channel_ref: str
+    sales_order_number: str | None
+    customer_name: str
+    line_number: int
+    sku: str
+    description: str
+    fulfilment: str
+    requested_date: date | None
+    pickup_by: str | None
+    open_qty: int
+    picked_qty: int
+
+
+@dataclass(frozen=True)
+class OrderToSync:
+    """An order of this store with journal entries HQ has not synchronized yet."""
+
+    order_id: uuid.UUID
+    channel_ref: str
+    customer_name: str
+    created_at: datetime
+    sync_statuses: tuple[str, ...]
+
+
+class WorkLists(Protocol):
+    """What waits for a store's associates, each list read in one query."""
+
+    def to_collect(self, store_code: str, *, due_by: date, limit: int) -> Sequence[LineToHandle]:
+        """Open pickup lines at the store that are picked, or due by `due_by` (or overdue)."""
+        ...
+
+    def to_pick(self, warehouse: str, *, limit: int) -> Sequence[LineToHandle]:
+        """Open ship and pickup lines fulfilled from `warehouse` with units not picked yet."""
+        ...
+
+    def waiting_to_sync(self, store_code: str, *, limit: int) -> Sequence[OrderToSync]: ...
 
 
 class UnitOfWork(Protocol):
@@ -258,6 +314,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def work_lists(self) -> WorkLists: ...
 
     def __enter__(self) -> Self: ...
 

@@ -19,6 +19,7 @@ from omniorder.entrypoints.deps import (
 )
 from omniorder.entrypoints.hq.context import CallingStore, HQStaff, require_same_store
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
+from omniorder.entrypoints.observability import note_operator, note_order
 from omniorder.entrypoints.openapi_links import HQ_SALES_ORDER_LINKS, HQ_SEARCH_LINKS, with_links
 from omniorder.entrypoints.schemas import (
     CustomerOrderPublic,
@@ -138,6 +139,7 @@ def rts_create_sales_order(
     code: str,
     calling: CallingStore,
     uow: UowDep,
+    request: Request,
     document: Annotated[dict[str, Any], Body()],
 ) -> dict[str, Any]:
     """Real-time service: create the sales order for an order the store took (sync mode).
@@ -146,6 +148,8 @@ def rts_create_sales_order(
     """
     require_same_store(calling, code)
     order = sales_orders.accept_sales_order(uow, document=document, store_code=code)
+    note_order(request, order_id=order.id, ref=order.sales_order_number or order.channel_ref)
+    note_operator(request, str(document.get("operator_id") or ""))
     return order_to_document(order)
 
 
@@ -156,6 +160,7 @@ def rts_apply_operation(
     code: str,
     calling: CallingStore,
     uow: UowDep,
+    request: Request,
     document: Annotated[dict[str, Any], Body()],
 ) -> dict[str, Any]:
     """Real-time service: HQ decides and applies an operation (edit, pickup, cancel, return,
@@ -164,6 +169,8 @@ def rts_apply_operation(
     `expected_version` is refused with 409 and the current version."""
     require_same_store(calling, code)
     order = sales_orders.perform_operation(uow, document=document, store_code=code)
+    note_order(request, order_id=order.id, ref=order.sales_order_number or order.channel_ref)
+    note_operator(request, str(document.get("operator_id") or ""))
     return order_to_document(order)
 
 

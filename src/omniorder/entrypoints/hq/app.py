@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from omniorder import __version__
 from omniorder.adapters.db import make_engine, make_session_factory
+from omniorder.adapters.job_locks import DatabaseJobLocks
 from omniorder.adapters.mail import SmtpMailer
 from omniorder.adapters.payments import TestCardConnector
 from omniorder.adapters.store_gateway import HttpStoreGateway
@@ -33,7 +34,9 @@ from omniorder.entrypoints.hq import (
 )
 from omniorder.entrypoints.http_errors import install_error_handlers
 from omniorder.entrypoints.nul_guard import RejectNulCharacters
-from omniorder.service_layer import synchronization
+from omniorder.entrypoints.observability import RequestContext, install_operations_routes
+from omniorder.entrypoints.web import use_locale
+from omniorder.service_layer import job_worker
 from omniorder.service_layer.ports import PaymentConnector, StoreGateway
 
 log = logging.getLogger("omniorder.hq")
@@ -46,6 +49,7 @@ def create_hq_app(
     payments: PaymentConnector | None = None,
     jobs: StoreGateway | None = None,
 ) -> FastAPI:
+    use_locale(settings.locale)
     engine = make_engine(settings.hq_database_url())
 
     @asynccontextmanager
@@ -55,7 +59,7 @@ def create_hq_app(
         if settings.job_interval_seconds > 0:
             scheduler = threading.Thread(
                 target=_run_jobs_every,
-                args=(settings.job_interval_seconds, app, stop),
+                args=(settings.job_interval_seconds, app, DatabaseJobLocks(engine), stop),
                 name="omniorder-jobs",
                 daemon=True,
             )
@@ -90,6 +94,8 @@ def create_hq_app(
     # headers on every response, the 413 included (docs/security.md).
     app.add_middleware(LimitBodySize, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    # Outermost: every request gets its id, its access line and its metrics (413s too).
+    app.add_middleware(RequestContext)
     install_api_docs(app, enabled=settings.api_docs)
     app.include_router(api.router)
     app.include_router(jobs_api.router)
@@ -102,25 +108,33 @@ def create_hq_app(
     app.mount("/static/pos", StaticFiles(directory=store_static), name="pos-static")
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
-    @app.get("/health", tags=["operations"])
-    def health() -> dict[str, str]:
-        answer = {"status": "ok", "role": "hq"}
-        if settings.instance_id:
-            answer["instance"] = settings.instance_id
-        return answer
-
+    install_operations_routes(
+        app, settings=settings, engine=engine, role="hq", store_code=None, clock=clock
+    )
     return app
 
 
-def _run_jobs_every(seconds: float, app: FastAPI, stop: threading.Event) -> None:
-    """The scheduled P-job and Synchronize orders inside `hq serve` (docs/rules.md §10)."""
+def create_hq_app_from_environment() -> FastAPI:
+    """The app of each worker process of `omniorder hq serve --workers N` (settings from
+    the OMNIORDER_* environment, which `hq serve` fills in before starting them)."""
+    from omniorder.entrypoints.observability import configure_logging
+
+    configure_logging()
+    return create_hq_app(Settings())
+
+
+def _run_jobs_every(
+    seconds: float, app: FastAPI, locks: DatabaseJobLocks, stop: threading.Event
+) -> None:
+    """The scheduled jobs inside a single `hq serve` process, when asked for with
+    --job-interval (the demo); the same cycle, locks and records as `omniorder jobs worker`
+    (docs/sync.md, *Job workers*)."""
     ctx: AppContext = app.state.ctx
-    while not stop.wait(seconds):
-        try:
-            result = synchronization.run_all(
-                ctx.uow, app.state.jobs, now=ctx.clock(), mailer=app.state.mailer
-            )
-            if any(v for k, v in result.as_dict().items() if k != "unreachable"):
-                log.info("scheduled sync: %s", result.as_dict())
-        except Exception:  # a scheduler must survive one bad run; the next run retries
-            log.exception("scheduled sync failed")
+    job_worker.run_every(
+        seconds,
+        stop,
+        lambda: job_worker.run_cycle(
+            ctx.uow, app.state.jobs, locks, clock=ctx.clock, mailer=app.state.mailer
+        ),
+        wait_first=True,
+    )

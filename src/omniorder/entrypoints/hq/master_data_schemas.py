@@ -10,7 +10,9 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from omniorder.domain.money import MINOR_UNITS
 
 Code = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_.-]+$")]
 Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)]
@@ -18,12 +20,24 @@ Rate = Annotated[Decimal, Field(ge=0, lt=1, decimal_places=6)]
 MinorUnits = Annotated[int, Field(ge=0, le=10**12)]
 
 
+def _known_currency(code: str) -> str:
+    if code not in MINOR_UNITS:
+        raise ValueError(f"{code} is not an ISO 4217 currency code (e.g. USD, EUR, JPY).")
+    return code
+
+
+# Any ISO 4217 currency the deployment knows (its minor units come from ISO data).
+Currency = Annotated[
+    str, Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$"), AfterValidator(_known_currency)
+]
+
+
 class Record(BaseModel):
     model_config = ConfigDict(from_attributes=True, extra="forbid")
 
 
 class Parameters(Record):
-    currency: Literal["USD", "EUR", "GBP", "CAD", "CHF", "JPY", "KWD"] = "USD"
+    currency: Currency = "USD"
     default_deposit_percent: Percent
     cancellation_charge_percent: Percent
     cancellation_charge_code: Code | None
@@ -51,6 +65,10 @@ class Store(Record):
     name: str = Field(min_length=1, max_length=100)
     time_zone: str = Field(min_length=1, max_length=64)
     region: Code
+    street: str | None = Field(default=None, max_length=200)
+    city: str | None = Field(default=None, max_length=100)
+    postal_code: str | None = Field(default=None, max_length=20)
+    phone: str | None = Field(default=None, max_length=40)
     is_pickup_location: bool = True
     warehouse: Code
     shipping_warehouse: Code

@@ -19,11 +19,13 @@ from omniorder.domain.staff import Role, Staff
 from omniorder.entrypoints import signin
 from omniorder.entrypoints.deps import NowDep, UowDep, get_ctx
 from omniorder.entrypoints.web import (
+    Names,
     html_error,
     make_templates,
     page_globals,
     page_route_class,
     require_session_token,
+    use_names,
 )
 from omniorder.service_layer import auth
 from omniorder.service_layer.unit_of_work import UnitOfWork
@@ -43,6 +45,7 @@ router = page_router()
 def page_staff(request: Request, uow: UowDep, now: NowDep) -> Staff:
     idle = get_ctx(request).settings.session_idle_minutes
     staff = auth.staff_for_token(uow, require_session_token(request), now=now, idle_minutes=idle)
+    request.state.operator_id = staff.operator_id  # the access line names who did it
     if staff.role is not Role.HQ_ADMIN:
         raise PermissionDenied("hq_admin", f"{staff.name} may not use the back office.")
     return staff
@@ -59,6 +62,7 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
+    use_names(Names.load(get_ctx(request).uow()))
     return TEMPLATES.TemplateResponse(
         request,
         name,

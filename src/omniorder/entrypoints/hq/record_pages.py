@@ -194,6 +194,14 @@ RESOURCES: tuple[Resource, ...] = (
             ),
             FormField("region", "Region", hint="Tax jurisdiction of the store, e.g. NY."),
             FormField(
+                "street", "Street", hint="Printed on receipts and documents.", is_optional=True
+            ),
+            FormField("city", "City", is_optional=True),
+            FormField("postal_code", "Postal code", is_optional=True),
+            FormField(
+                "phone", "Phone", hint="Printed on receipts for customers.", is_optional=True
+            ),
+            FormField(
                 "is_pickup_location",
                 "Pickup location",
                 "bool",

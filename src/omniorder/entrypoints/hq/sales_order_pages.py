@@ -10,8 +10,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omniorder.adapters.orm import StoreRow
-from omniorder.domain.errors import InvalidInput
+from omniorder.domain import fulfilment
+from omniorder.domain.errors import InvalidInput, OmniorderError
 from omniorder.domain.order import Order
+from omniorder.domain.settlement import Handover
 from omniorder.domain.statuses import Fulfilment, OrderStatus
 from omniorder.entrypoints.deps import NowDep, UowDep
 from omniorder.entrypoints.hq.pages import PageStaff, page_router, render
@@ -24,8 +26,13 @@ SEARCH_DAYS = 90
 
 
 def _store_codes(uow: UnitOfWork) -> list[str]:
+    return list(_store_zones(uow))
+
+
+def _store_zones(uow: UnitOfWork) -> dict[str, str]:
+    """Each store's time zone: a store's order shows its times as the store saw them."""
     with uow:
-        return [s.code for s in uow.records.list(StoreRow, StoreRow.code)]
+        return {s.code: s.time_zone for s in uow.records.list(StoreRow, StoreRow.code)}
 
 
 @router.get("/sales-orders", response_class=HTMLResponse)
@@ -49,7 +56,8 @@ def search_page(request: Request, uow: UowDep, staff: PageStaff, now: NowDep) ->
     statuses = [s.value for s in OrderStatus]
     if text["status"] and text["status"] not in statuses:
         errors["status"] = "Choose a status from the list."
-    stores = _store_codes(uow)
+    zones = _store_zones(uow)
+    stores = list(zones)
     if text["store"] and text["store"] not in stores:
         errors["store"] = "Choose a store from the list."
     orders: list[Order] = []
@@ -72,6 +80,7 @@ def search_page(request: Request, uow: UowDep, staff: PageStaff, now: NowDep) ->
         form={**text, "from": date_from or start.isoformat(), "to": date_to or end.isoformat()},
         statuses=statuses,
         stores=stores,
+        zones=zones,
         errors=errors,
         orders=orders,
         today=today,
@@ -99,6 +108,7 @@ def detail(
     order = sales_orders.get_sales_order(uow, ref=ref)
     to_ship = shippable(order)
     shipment = _shipment_summary(order, shipped) if shipped else None
+    quantities = quantities or {f"lines.{ln.id}": str(ln.open_qty) for ln in to_ship}
     return render(
         request,
         "sales_order.html",
@@ -108,11 +118,26 @@ def detail(
         status=order.display_status(now.astimezone(UTC).date()),
         lines_by_id={line.id: line for line in order.lines},
         to_ship=to_ship,
-        quantities=quantities or {f"lines.{ln.id}": str(ln.open_qty) for ln in to_ship},
+        quantities=quantities,
+        handover=_handover(order, quantities) if to_ship and not errors else None,
+        zone=_store_zones(uow).get(order.store_code),
         operation_id=uuid.uuid4(),
         errors=errors or {},
         shipment=shipment,
     )
+
+
+def _handover(order: Order, typed: dict[str, str]) -> Handover | None:
+    """Value shipped, deposit applied and balance for the quantities in the form (None when
+    they are not all whole numbers the order has open)."""
+    try:
+        quantities = {
+            uuid.UUID(name.removeprefix("lines.")): int(text or "0") for name, text in typed.items()
+        }
+        chosen = {line_id: qty for line_id, qty in quantities.items() if qty > 0}
+        return fulfilment.handover_for_shipment(order, chosen) if chosen else None
+    except (ValueError, OmniorderError):
+        return None
 
 
 def _shipment_summary(order: Order, operation: str) -> dict[str, Any] | None:
@@ -159,6 +184,8 @@ async def ship(request: Request, ref: str, uow: UowDep, staff: PageStaff, now: N
         operation_id = uuid.UUID(str(form.get("operation_id") or ""))
     except ValueError:
         operation_id = uuid.uuid4()
+    if not errors and form.get("action") == "preview":
+        return detail(request, uow, staff, now, ref, quantities=typed)
     if not errors:
         try:
             sales_orders.ship_sales_order(

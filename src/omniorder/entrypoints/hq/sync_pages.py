@@ -131,7 +131,9 @@ def store_transactions(request: Request, uow: UowDep, staff: PageStaff) -> HTMLR
     if status and status not in STATUSES:
         errors["status"] = "Choose a status from the list."
     with uow:
-        stores = [s.code for s in uow.records.list(StoreRow, StoreRow.code)]
+        rows_of_stores = uow.records.list(StoreRow, StoreRow.code)
+        stores = [s.code for s in rows_of_stores]
+        zones = {s.code: s.time_zone for s in rows_of_stores}
         if store and store not in stores:
             errors["store"] = "Choose a store from the list."
         counts = uow.staging.counts()
@@ -157,6 +159,7 @@ def store_transactions(request: Request, uow: UowDep, staff: PageStaff) -> HTMLR
         form={"status": status[:20], "store": store[:20]},
         statuses=STATUSES,
         stores=stores,
+        zones=zones,
         counts={s: counts.get(s, 0) for s in STATUSES},
         total=sum(counts.values()),
         transactions=views,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel
 
 from omniorder.domain.errors import InvalidInput
@@ -19,6 +19,7 @@ from omniorder.entrypoints.deps import (
     parse_amount,
 )
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
+from omniorder.entrypoints.observability import count_order_created, note_order
 from omniorder.entrypoints.openapi_links import STORE_ORDER_LINKS, with_links
 from omniorder.entrypoints.schemas import (
     CustomerOrderCreate,
@@ -32,8 +33,15 @@ from omniorder.entrypoints.schemas import (
 )
 from omniorder.entrypoints.store.context import StoreCtx, StoreToday
 from omniorder.service_layer import auth, catalogue, customer_orders, journal
-from omniorder.service_layer.cart import OrderInput, PaymentInput, require_parameters
+from omniorder.service_layer.cart import (
+    OrderInput,
+    PaymentInput,
+    require_parameters,
+    require_store,
+    store_today,
+)
 from omniorder.service_layer.channel_data import import_channel_data
+from omniorder.service_layer.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
@@ -103,7 +111,7 @@ def create_customer_order(
     staff: CurrentStaff,
     now: NowDep,
     client: ClientDep,
-    today: StoreToday,
+    request: Request,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> CustomerOrderCreated:
@@ -112,8 +120,6 @@ def create_customer_order(
     Repeating the request with the same `Idempotency-Key` (or body `id`) returns the first
     order and changes nothing.
     """
-    with uow:
-        currency = require_parameters(uow.records).currency
     order_id = body.id
     if order_id is None:
         order_id = (
@@ -121,7 +127,11 @@ def create_customer_order(
             if idempotency_key
             else customer_orders.new_order_id()
         )
-    request = OrderInput(
+    with uow:  # one short transaction for what the request needs before the order
+        today = store_today(require_store(uow.records, ctx.store_code), now)
+        currency = require_parameters(uow.records).currency
+        is_repeat = uow.orders.get(order_id) is not None  # counted once, not per retry
+    order_input = OrderInput(
         id=order_id,
         order_type=body.order_type,
         customer_account=body.customer_account,
@@ -143,17 +153,27 @@ def create_customer_order(
         uow,
         hq=ctx.hq,
         payments=ctx.payments,
-        request=request,
+        request=order_input,
         auth=authorization,
         store_code=ctx.store_code,
         now=now,
     )
     response.headers["Location"] = f"/api/v1/customer-orders/{order.channel_ref}"
+    note_order(request, order_id=order.id, ref=order.channel_ref)
+    sync_status = journal.sync_status(uow, order.id)
+    if not is_repeat:
+        count_order_created(ctx.store_code, _mode(uow, ctx.store_code, sync_status))
     warnings = catalogue.availability_warnings(uow, order=order, hq=ctx.hq)
-    public = CustomerOrderPublic.of(
-        order, today=today, sync_status=journal.sync_status(uow, order.id)
-    )
+    public = CustomerOrderPublic.of(order, today=today, sync_status=sync_status)
     return CustomerOrderCreated(**public.model_dump(), warnings=warnings)
+
+
+def _mode(uow: UnitOfWork, store_code: str, sync_status: object) -> str:
+    """How the order reached HQ: at once (sync), or through the journal because the store
+    is async or because HQ did not answer in time (async backup)."""
+    if sync_status is None:
+        return "sync"
+    return "async" if journal.store_mode(uow, store_code).is_async else "async_backup"
 
 
 def _required_amount(text: str, currency: str, field: str) -> Any:
@@ -214,12 +234,11 @@ def find_customer_orders(
         created_to=created_to,
         limit=limit,
     )
-    statuses = journal.sync_statuses(uow, [order.id for order in found.orders])
     return [
         CustomerOrderPublic.of(
             order,
             today=today,
-            sync_status=statuses[order.id],
+            sync_status=found.sync_statuses.get(order.id),
             copy_as_of=customer_orders.OrderView(order).as_of if found.hq_unreachable else None,
         )
         for order in found.orders
@@ -255,4 +274,6 @@ class RefreshResult(BaseModel):
 @router.post("/channel-data/refresh", response_model=RefreshResult, tags=["channel data"])
 def refresh_channel_data(ctx: StoreCtx, uow: UowDep, staff: CurrentStaff) -> RefreshResult:
     """Download channel data from HQ now and replace this store's copy."""
-    return RefreshResult(counts=import_channel_data(uow, ctx.hq.channel_data()))
+    counts = import_channel_data(uow, ctx.hq.channel_data())
+    ctx.channel_data_at = ctx.clock()
+    return RefreshResult(counts=counts)

@@ -22,8 +22,10 @@ from omniorder.entrypoints.deps import utc_now
 from omniorder.entrypoints.guards import LimitBodySize, SecurityHeaders
 from omniorder.entrypoints.http_errors import install_error_handlers
 from omniorder.entrypoints.nul_guard import RejectNulCharacters
+from omniorder.entrypoints.observability import RequestContext, install_operations_routes
 from omniorder.entrypoints.store import api, journal_api, operations_api, pages
 from omniorder.entrypoints.store.context import StoreContext
+from omniorder.entrypoints.web import use_locale
 from omniorder.service_layer.channel_data import import_channel_data
 from omniorder.service_layer.ports import HQ, PaymentConnector
 
@@ -39,6 +41,7 @@ def create_store_app(
     clock: Callable[[], datetime] = utc_now,
     download_on_start: bool = True,
 ) -> FastAPI:
+    use_locale(settings.locale)
     engine = make_engine(settings.store_database_url(store_code))
     hq = hq or HQClient(
         settings.hq_url,
@@ -60,6 +63,7 @@ def create_store_app(
         if download_on_start:
             try:
                 counts = import_channel_data(ctx.uow(), hq.channel_data())
+                ctx.channel_data_at = clock()
                 log.info("channel data downloaded from HQ: %s", counts)
             except OmniorderError as error:
                 log.warning("channel data not downloaded, using the cached copy: %s", error)
@@ -85,6 +89,8 @@ def create_store_app(
         larger={"/api/v1/journal/": settings.max_job_body_bytes},
     )
     app.add_middleware(SecurityHeaders)
+    # Outermost: every request gets its id, its access line and its metrics (413s too).
+    app.add_middleware(RequestContext)
     install_api_docs(app, enabled=settings.api_docs)
     app.include_router(api.router)
     app.include_router(operations_api.router)
@@ -92,11 +98,14 @@ def create_store_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
-    @app.get("/health", tags=["operations"])
-    def health() -> dict[str, str]:
-        answer = {"status": "ok", "role": "store", "store": store_code}
-        if settings.instance_id:
-            answer["instance"] = settings.instance_id
-        return answer
-
+    install_operations_routes(
+        app,
+        settings=settings,
+        engine=engine,
+        role="store",
+        store_code=store_code,
+        clock=clock,
+        channel_data_at=lambda: ctx.channel_data_at,
+        hq_ping=hq.ping if isinstance(hq, HQClient) else None,
+    )
     return app

@@ -31,6 +31,8 @@ class StoreContext(AppContext):
         self.store_code = store_code
         self.hq = hq
         self.payments = payments
+        # When this process last downloaded channel data from HQ (/ready shows its age).
+        self.channel_data_at: datetime | None = None
 
 
 def get_store_ctx(request: Request) -> StoreContext:

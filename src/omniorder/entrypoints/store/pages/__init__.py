@@ -5,6 +5,7 @@
 - orders: receipt, find an order, an order's detail page
 - the actions on an existing order (docs/rules.md §4–§8), one module each: pickup, cancel,
   returns, picking (pick list, picking and packing), convert (a quote), edit
+- documents: the printable receipt of each operation, the pick list and the packing slip
 
 What they share: common (templates, page router, signed-in staff, `render()`), forms (reading
 the forms: `FormErrors`, amounts, quantities, payments) and actions (what every action page
@@ -16,6 +17,7 @@ from __future__ import annotations
 from omniorder.entrypoints.store.pages import (
     cancel,
     convert,
+    documents,
     edit,
     new_order,
     orders,
@@ -29,5 +31,5 @@ from omniorder.entrypoints.store.pages.common import page_router
 router = page_router()
 # Matched in this order: new_order's /orders/new before orders' /orders/{ref}, which would
 # otherwise take "new" for an order reference.
-for flow in (signin, new_order, orders, pickup, cancel, returns, picking, convert, edit):
+for flow in (signin, new_order, orders, pickup, cancel, returns, picking, convert, edit, documents):
     router.include_router(flow.router)

@@ -96,7 +96,7 @@ class CartForm:
             cash_tendered=text("cash_tendered"),
             card_number=text("payments[0].card_number"),
             lines=[
-                LineForm(**{k: v for k, v in fields.items() if k in known})
+                _line_form({k: v for k, v in fields.items() if k in known})
                 for _index, fields in indexed_rows(fields_of(form), "lines")
                 if fields.get("sku")
             ],
@@ -105,6 +105,15 @@ class CartForm:
     @property
     def is_quote(self) -> bool:
         return self.order_type == OrderType.QUOTE.value
+
+
+def _line_form(fields: dict[str, str]) -> LineForm:
+    """One choice says "pick up at that store": the fulfilment `pickup@S002`."""
+    line = LineForm(**fields)
+    fulfilment, _, store = line.fulfilment.partition("@")
+    if fulfilment == Fulfilment.PICKUP.value and store:
+        line.fulfilment, line.pickup_store = fulfilment, store
+    return line
 
 
 def order_input(cart: CartForm, currency: str, *, with_payment: Money | None) -> OrderInput:

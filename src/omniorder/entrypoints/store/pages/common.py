@@ -14,20 +14,22 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from omniorder.domain.staff import Staff
+from omniorder.entrypoints.barcodes import qr_svg
 from omniorder.entrypoints.deps import NowDep, UowDep, get_ctx
 from omniorder.entrypoints.store.context import StoreContext
 from omniorder.entrypoints.web import (
-    format_local,
+    Names,
     html_error,
     make_templates,
     page_globals,
     page_route_class,
     require_session_token,
+    use_names,
 )
 from omniorder.service_layer import auth
 
 TEMPLATES = make_templates(Path(__file__).parent.parent / "templates")
-TEMPLATES.env.filters["local"] = format_local
+TEMPLATES.env.filters["qr"] = qr_svg
 PageRoute = page_route_class(html_error(TEMPLATES, "error.html"))
 
 
@@ -38,7 +40,9 @@ def page_router() -> APIRouter:
 
 def page_staff(request: Request, uow: UowDep, now: NowDep) -> Staff:
     idle = get_ctx(request).settings.session_idle_minutes
-    return auth.staff_for_token(uow, require_session_token(request), now=now, idle_minutes=idle)
+    staff = auth.staff_for_token(uow, require_session_token(request), now=now, idle_minutes=idle)
+    request.state.operator_id = staff.operator_id  # the access line names who did it
+    return staff
 
 
 PageStaff = Annotated[Staff, Depends(page_staff)]
@@ -53,6 +57,7 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
+    use_names(Names.load(ctx.uow()))
     return TEMPLATES.TemplateResponse(
         request,
         name,

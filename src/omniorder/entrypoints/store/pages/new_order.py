@@ -12,17 +12,18 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omniorder.adapters.orm import CustomerRow, DeliveryModeRow, StoreRow
+from omniorder.domain.creation import suggested_date
 from omniorder.domain.errors import OmniorderError
 from omniorder.domain.money import Money
 from omniorder.domain.order import Order
 from omniorder.domain.staff import Permission, Staff
-from omniorder.domain.statuses import Tender
+from omniorder.domain.statuses import Fulfilment, Tender
 from omniorder.entrypoints.deps import NowDep, UowDep, client_address, parse_amount
 from omniorder.entrypoints.store.context import StoreContext, StoreCtx
 from omniorder.entrypoints.store.pages.cart import (
@@ -68,21 +69,25 @@ def _customer(uow: UnitOfWork, account: str) -> CustomerRow | None:
     return None
 
 
-def _new_line(cart: CartForm, sku: str, quantity: str, store_code: str) -> LineForm:
+def _new_line(cart: CartForm, product: ProductView, quantity: str, store_code: str) -> LineForm:
+    """A scanned product starts as carry out when the store has it (the customer takes it
+    now), otherwise as the previous line; its other choices are the previous line's
+    (docs/rules.md §2)."""
     previous = cart.lines[-1] if cart.lines else None
-    line = LineForm(sku=sku, quantity=quantity or "1")
+    sku, quantity = product.product.sku, quantity or "1"
+    line = LineForm(sku=sku, quantity=quantity)
     if previous is not None:
-        line = dataclasses.replace(
-            previous, sku=sku, quantity=quantity or "1", requested_date=previous.requested_date
-        )
+        line = dataclasses.replace(previous, sku=sku, quantity=quantity)
+    wanted = int(quantity) if quantity.isdecimal() else 1
+    if product.here.available_qty >= wanted:
+        line.fulfilment = Fulfilment.CARRY_OUT.value
     if not line.pickup_store:
         line.pickup_store = store_code
     return line
 
 
-def _fill_defaults(cart: CartForm, view: CartView, store_code: str) -> None:
+def _fill_defaults(cart: CartForm, view: CartView, store_code: str, today: date) -> None:
     """Sensible choices for what the associate has not chosen yet (all can be changed)."""
-    first_date = next((line.requested_date for line in cart.lines if line.requested_date), "")
     for line in cart.lines:
         if not line.pickup_store:
             line.pickup_store = store_code
@@ -91,7 +96,8 @@ def _fill_defaults(cart: CartForm, view: CartView, store_code: str) -> None:
         if not line.ship_to_address_id and view.customer and view.customer.addresses:
             line.ship_to_address_id = str(view.customer.addresses[0].id)
         if line.fulfilment in ("ship", "pickup") and not line.requested_date:
-            line.requested_date = first_date
+            suggested = suggested_date(Fulfilment(line.fulfilment), today)
+            line.requested_date = suggested.isoformat() if suggested else ""
 
 
 def _apply_action(
@@ -127,7 +133,7 @@ def _apply_action(
         exact = [v for v in found if text.upper() == v.product.sku or text == v.product.barcode]
         if len(exact) == 1 or len(found) == 1:
             chosen = (exact or found)[0]
-            cart.lines.append(_new_line(cart, chosen.product.sku, cart.product_qty, store_code))
+            cart.lines.append(_new_line(cart, chosen, cart.product_qty, store_code))
             cart.product_q, cart.product_qty = "", "1"
         elif not found:
             return {"product_q": f"No product matches “{text}”."}
@@ -135,7 +141,10 @@ def _apply_action(
             view.product_results = found
     elif action.startswith("add:"):
         sku = action.split(":", 1)[1]
-        cart.lines.append(_new_line(cart, sku, cart.product_qty, store_code))
+        product = catalogue.products_by_sku(uow, skus=[sku], store_code=store_code).get(sku)
+        if product is None:
+            return {"product_q": f"No product has the SKU “{sku}”."}
+        cart.lines.append(_new_line(cart, product, cart.product_qty, store_code))
         cart.product_q, cart.product_qty = "", "1"
     elif action.startswith("remove:"):
         index = int(action.split(":", 1)[1]) if action.split(":", 1)[1].isdecimal() else -1
@@ -175,6 +184,11 @@ def _load_view(
         view.products.update(
             catalogue.products_by_sku(uow, skus=skus, store_code=store_code, hq=hq)
         )
+
+
+def _today(uow: UnitOfWork, store_code: str, now: datetime) -> date:
+    with uow:
+        return store_today(require_store(uow.records, store_code), now)
 
 
 def _ready_to_quote(cart: CartForm) -> bool:
@@ -258,20 +272,30 @@ def _render_cart(
         view=view,
         errors=errors,
         today=today,
+        suggested_dates={f.value: suggested_date(f, today) for f in Fulfilment},
         deposit_percent=params.default_deposit_percent,
         can_override=staff.has(Permission.DEPOSIT_OVERRIDE),
         price=lambda minor: format_money(Money(minor, params.currency)),
+        currency=params.currency,
     )
 
 
 @router.get("/orders/new", response_class=HTMLResponse)
 def new_order_page(
-    request: Request, ctx: StoreCtx, uow: UowDep, staff: PageStaff, now: NowDep
+    request: Request,
+    ctx: StoreCtx,
+    uow: UowDep,
+    staff: PageStaff,
+    now: NowDep,
+    customer_q: str = "",
 ) -> HTMLResponse:
-    cart = CartForm(order_id=str(customer_orders.new_order_id()))
+    """An empty cart; with `customer_q` (the home page's "new order for"), the customer
+    search already run: one match is chosen."""
+    cart = CartForm(order_id=str(customer_orders.new_order_id()), customer_q=customer_q.strip())
     view = CartView()
+    errors = _apply_action("find_customer", cart, view, uow, ctx.store_code) if customer_q else {}
     _load_view(uow, cart, view, ctx.store_code, ctx.hq)
-    return _render_cart(request, ctx, uow, staff, cart, view, {}, now)
+    return _render_cart(request, ctx, uow, staff, cart, view, errors, now)
 
 
 @router.post("/orders/new/cart", response_class=HTMLResponse)
@@ -290,7 +314,7 @@ def update_cart(
     _load_view(uow, cart, view, ctx.store_code)
     errors = _apply_action(action, cart, view, uow, ctx.store_code, ctx.hq)
     _load_view(uow, cart, view, ctx.store_code, ctx.hq)
-    _fill_defaults(cart, view, ctx.store_code)
+    _fill_defaults(cart, view, ctx.store_code, _today(uow, ctx.store_code, now))
     if action == "quote" or _ready_to_quote(cart):
         quote_errors = _try_quote(ctx, uow, staff, cart, view, now, client=client_address(request))
         if action == "quote":
@@ -311,7 +335,7 @@ def create_order_from_form(
     cart = CartForm.parse(form)
     view = CartView()
     _load_view(uow, cart, view, ctx.store_code)
-    _fill_defaults(cart, view, ctx.store_code)
+    _fill_defaults(cart, view, ctx.store_code, _today(uow, ctx.store_code, now))
     try:
         with uow:
             currency = require_parameters(uow.records).currency
@@ -341,7 +365,11 @@ def create_order_from_form(
     except OmniorderError as error:
         errors = placed_cart_errors(field_errors(error))
     else:
-        return RedirectResponse(f"/orders/{order.channel_ref}/receipt?new=1", status_code=303)
+        receipt_url = f"/orders/{order.channel_ref}/receipt?new=1"
+        if request.headers.get("HX-Request"):
+            # The cart posted in place (htmx): the receipt is a page of its own.
+            return Response(status_code=204, headers={"HX-Redirect": receipt_url})
+        return RedirectResponse(receipt_url, status_code=303)
     _load_view(uow, cart, view, ctx.store_code, ctx.hq)
     if _ready_to_quote(cart):
         _try_quote(ctx, uow, staff, cart, view, now, client=client_address(request))

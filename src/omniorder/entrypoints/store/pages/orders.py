@@ -6,22 +6,23 @@ An order taken in async mode shows how far HQ got with it (docs/rules.md §10).
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from omniorder.domain.errors import OmniorderError
-from omniorder.domain.money import Money
+from omniorder.domain.errors import NotFound, Unavailable
 from omniorder.domain.order import Order
-from omniorder.domain.staff import Authorization
+from omniorder.domain.staff import Authorization, Staff
 from omniorder.domain.statuses import OrderStatus, SyncStatus
 from omniorder.entrypoints.deps import NowDep, UowDep
 from omniorder.entrypoints.store import offers
-from omniorder.entrypoints.store.context import StoreCtx
+from omniorder.entrypoints.store.context import StoreContext, StoreCtx
+from omniorder.entrypoints.store.pages import documents
 from omniorder.entrypoints.store.pages.common import PageStaff, page_router, render
 from omniorder.service_layer import catalogue, customer_orders, journal
 from omniorder.service_layer.cart import require_store, store_today
@@ -40,12 +41,6 @@ class SyncView:
     @property
     def label(self) -> str:
         return {"pending": "Pending sync", "failed": "Sync failed"}.get(self.status, "Synchronized")
-
-
-def sync_views(uow: UnitOfWork, order_ids: list[uuid.UUID]) -> dict[uuid.UUID, SyncView | None]:
-    """`sync_view` of each order of a list, with one journal query for all of them."""
-    statuses = journal.sync_statuses(uow, order_ids)
-    return {order_id: _sync_view(uow, order_id, statuses[order_id]) for order_id in order_ids}
 
 
 def sync_view(uow: UnitOfWork, order_id: uuid.UUID) -> SyncView | None:
@@ -89,10 +84,11 @@ def receipt(
     order = customer_orders.get_order(uow, ref=ref, auth=Authorization(staff))
     # Back-order warnings describe stock when the order was taken, so only right after it.
     warnings = catalogue.availability_warnings(uow, order=order, hq=ctx.hq) if new else []
-    today, _zone = _today(uow, ctx.store_code, now)
+    today, zone = _today(uow, ctx.store_code, now)
     return render(
         request,
         "receipt.html",
+        zone=zone,
         ctx=ctx,
         staff=staff,
         order=order,
@@ -112,10 +108,12 @@ def find_orders(
     now: NowDep,
     q: str = "",
     status: str = "",
-) -> HTMLResponse:
+) -> Response:
     today, zone = _today(uow, ctx.store_code, now)
     date_from = request.query_params.get("from", "")
     date_to = request.query_params.get("to", "")
+    if not (status or date_from or date_to) and (opened := _exact_order(ctx, uow, staff, q)):
+        return RedirectResponse(f"/orders/{opened}", status_code=303)
     errors: dict[str, str] = {}
     start, end = today - timedelta(days=90), today
     for name, text in (("from", date_from), ("to", date_to)):
@@ -135,6 +133,7 @@ def find_orders(
     if status and status not in statuses:
         errors["status"] = "Choose a status from the list."
     orders: list[Order] = []
+    sync_statuses: dict[uuid.UUID, SyncStatus | None] = {}
     hq_unreachable = False
     searched = bool(request.query_params)
     if not errors:
@@ -150,9 +149,11 @@ def find_orders(
             limit=100,
         )
         orders, hq_unreachable = found.orders, found.hq_unreachable
+        sync_statuses = found.sync_statuses
     return render(
         request,
         "find.html",
+        zone=zone,
         ctx=ctx,
         staff=staff,
         status_code=422 if errors else 200,
@@ -166,8 +167,27 @@ def find_orders(
         searched=searched,
         hq_unreachable=hq_unreachable,
         today=today,
-        syncs=sync_views(uow, [order.id for order in orders]),
+        syncs={o.id: _sync_view(uow, o.id, sync_statuses.get(o.id)) for o in orders},
     )
+
+
+# A sales order number or channel reference id, as typed or scanned from a barcode.
+REFERENCE = re.compile(r"[A-Z0-9]+-\d+")
+
+
+def _exact_order(ctx: StoreContext, uow: UnitOfWork, staff: Staff, text: str) -> str | None:
+    """The channel reference of the order whose number or reference is exactly `text`, which
+    opens at once (docs/rules.md §2); None to search instead."""
+    ref = text.strip().upper()
+    if not REFERENCE.fullmatch(ref):
+        return None
+    try:
+        view = customer_orders.read_order(
+            uow, ref=ref, auth=Authorization(staff), hq=ctx.hq, store_code=ctx.store_code
+        )
+    except (NotFound, Unavailable):
+        return None  # the search says what there is
+    return view.order.channel_ref
 
 
 @router.get("/orders/{ref}", response_class=HTMLResponse)
@@ -191,24 +211,15 @@ def order_detail(
         status=order.display_status(today),
         lines_by_id=lines_by_id,
         zone=ZoneInfo(store.time_zone),
-        deposit=_deposit_figures(order),
         offer=offers.offers_for(
             order, store_code=ctx.store_code, warehouse=store.warehouse, today=today
         ),
         done=DONE_MESSAGES.get(request.query_params.get("done", ""), ""),
+        receipt_actions=set(documents.RECEIPT_TITLES),
         operation_id=uuid.uuid4(),
         sync=sync_view(uow, order.id),
         copy_as_of=view.as_of if view.hq_unreachable else None,
     )
-
-
-def _deposit_figures(order: Order) -> tuple[Money, Money] | None:
-    """Required deposit and amount due; None when an overridden deposit no longer fits the
-    order value (after cancelling), which the domain refuses to compute."""
-    try:
-        return order.required_deposit, order.amount_due
-    except OmniorderError:
-        return None
 
 
 DONE_MESSAGES = {

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from omniorder.domain.errors import OmniorderError
 from omniorder.domain.money import Money
 from omniorder.domain.order import Order
+from omniorder.domain.settlement import Handover
 from omniorder.entrypoints.store import offers
 from omniorder.entrypoints.store.pages.actions import (
     ReqDep,
@@ -55,7 +56,7 @@ def pickup_page(ref: str, p: ReqDep) -> HTMLResponse:
         or order.customer_name,
         **{f"lines.{line.id}": str(line.open_qty) for line in lines},
     )
-    return show(p, "pickup.html", order=order, form=form, lines=lines, due=None)
+    return show(p, "pickup.html", order=order, form=form, lines=lines, due=None, handover=None)
 
 
 @router.post("/orders/{ref}/pickup", response_class=HTMLResponse)
@@ -63,6 +64,7 @@ def pick_up(ref: str, p: ReqDep, raw: FormDep) -> Response:
     form = fields_of(raw)
     confirm = form.get("action") == "confirm"
     due: Money | None = None
+    handover: Handover | None = None
     order: Order | None = None
     try:
         context = use_case_context(p, form)
@@ -70,7 +72,8 @@ def pick_up(ref: str, p: ReqDep, raw: FormDep) -> Response:
         quantities = quantities_of(form)
         if not quantities:
             raise FormErrors({"lines": "Enter how many of at least one line are collected."})
-        due = order_operations.amount_due_for_pickup(context, ref=ref, quantities=quantities)
+        handover = order_operations.pickup_handover(context, ref=ref, quantities=quantities)
+        due = handover.due
         if confirm:
             check_quoted(form, due)
             order = order_operations.pick_up(
@@ -98,5 +101,6 @@ def pick_up(ref: str, p: ReqDep, raw: FormDep) -> Response:
         errors=errors,
         lines=_pickup_lines(order, p.ctx.store_code),
         due=due,
+        handover=handover,
         change=change_for(form, due),
     )

@@ -15,6 +15,7 @@ from omniorder.entrypoints import signin as shared
 from omniorder.entrypoints.deps import NowDep, UowDep
 from omniorder.entrypoints.store.context import StoreCtx
 from omniorder.entrypoints.store.pages.common import PageStaff, page_router, render
+from omniorder.service_layer import work_lists
 
 router = page_router()
 
@@ -53,5 +54,8 @@ def sign_out(request: Request, uow: UowDep) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, ctx: StoreCtx, staff: PageStaff) -> HTMLResponse:
-    return render(request, "home.html", ctx=ctx, staff=staff)
+def home(
+    request: Request, ctx: StoreCtx, staff: PageStaff, uow: UowDep, now: NowDep
+) -> HTMLResponse:
+    work = work_lists.store_work(uow, store_code=ctx.store_code, now=now)
+    return render(request, "home.html", ctx=ctx, staff=staff, work=work)

@@ -39,21 +39,25 @@
     });
   });
 
-  // Amounts as integer cents, so the change shown is exact.
-  function cents(text) {
-    var match = /^\s*(\d+)(?:[.,](\d{0,2}))?\s*$/.exec(text || "");
-    if (!match) { return null; }
-    return parseInt(match[1], 10) * 100 + parseInt(((match[2] || "") + "00").slice(0, 2), 10);
+  // Amounts as integers of minor units, so the change is exact; shown by the browser's
+  // Intl.NumberFormat in the locale and currency the server names on the output element
+  // (web.py, money_format_attributes), never with a symbol written here.
+  function minorUnits(text, digits) {
+    var match = /^\s*(\d+)(?:[.,](\d*))?\s*$/.exec(text || "");
+    if (!match || (match[2] || "").length > digits) { return null; }
+    var fraction = ((match[2] || "") + "0".repeat(digits)).slice(0, digits);
+    return parseInt(match[1] + fraction, 10);
   }
   function showChange() {
     var out = document.querySelector("[data-change]");
     var pay = document.querySelector("[data-pay-amount]");
     var cash = document.querySelector("[data-cash-tendered]");
-    if (!out || !pay || !cash) { return; }
-    var a = cents(pay.value), b = cents(cash.value);
+    if (!out || !pay || !cash || !out.dataset.currency) { return; }
+    var digits = parseInt(out.dataset.minorUnits, 10);
+    var a = minorUnits(pay.value, digits), b = minorUnits(cash.value, digits);
     if (a === null || b === null || b < a) { out.textContent = "–"; return; }
-    var c = b - a;
-    out.textContent = "$" + Math.floor(c / 100).toLocaleString("en-US") + "." + String(c % 100).padStart(2, "0");
+    var format = new Intl.NumberFormat(out.dataset.locale, { style: "currency", currency: out.dataset.currency });
+    out.textContent = format.format((b - a) / Math.pow(10, digits));
   }
   document.addEventListener("input", function (event) {
     if (event.target.matches("[data-pay-amount], [data-cash-tendered]")) { showChange(); }
@@ -72,10 +76,35 @@
   });
 
   // After an error, put the cursor in the first field that needs attention.
-  document.addEventListener("DOMContentLoaded", function () {
+  function focusFirstError() {
     var first = document.querySelector('main [aria-invalid="true"]');
-    if (first) { first.focus(); return; }
+    if (first) { first.focus(); return true; }
     var summary = document.querySelector("[data-error-summary]");
-    if (summary) { summary.focus(); }
+    if (summary) { summary.focus(); return true; }
+    return false;
+  }
+  document.addEventListener("DOMContentLoaded", focusFirstError);
+
+  // A form posted in place by htmx: the new content is in; focus as a page load would.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (focusFirstError()) { return; }
+    var auto = document.querySelector("main [autofocus]");
+    if (auto) { auto.focus(); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form");
+    if (form) { form.removeAttribute("data-sending"); }
+  });
+
+  // A line's date follows its fulfilment while the associate has not typed one of their own.
+  document.addEventListener("change", function (event) {
+    var radio = event.target;
+    if (!radio.matches || !radio.matches('.line input[type="radio"]')) { return; }
+    var date = radio.closest(".line").querySelector("[data-suggested-ship]");
+    if (!date) { return; }
+    var kind = radio.value.split("@")[0];
+    var suggested = { ship: date.dataset.suggestedShip, pickup: date.dataset.suggestedPickup };
+    var untouched = !date.value || date.value === suggested.ship || date.value === suggested.pickup;
+    if (untouched && suggested[kind]) { date.value = suggested[kind]; }
   });
 })();
