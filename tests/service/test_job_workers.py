@@ -188,9 +188,8 @@ def test_a_cycle_another_worker_holds_does_nothing(world: AsyncWorld) -> None:
 # -- the real locks -------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_on_postgresql_one_worker_at_a_time_holds_a_store(hq_db: Database) -> None:
-    if hq_db.backend != "postgresql":
-        pytest.skip("store locks are PostgreSQL advisory locks (SQLite locks the cycle)")
     first, second = DatabaseJobLocks(hq_db.engine), DatabaseJobLocks(hq_db.engine)
 
     with first.store("S001") as ours:
@@ -205,11 +204,10 @@ def test_on_postgresql_one_worker_at_a_time_holds_a_store(hq_db: Database) -> No
         assert theirs is True
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_on_postgresql_a_killed_workers_store_lock_dies_with_its_connection(
     hq_db: Database,
 ) -> None:
-    if hq_db.backend != "postgresql":
-        pytest.skip("store locks are PostgreSQL advisory locks (SQLite locks the cycle)")
     locks = DatabaseJobLocks(hq_db.engine)
     killed = hq_db.engine.connect()
     got = killed.execute(
@@ -229,9 +227,8 @@ def test_on_postgresql_a_killed_workers_store_lock_dies_with_its_connection(
         assert ours is True
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_on_sqlite_one_worker_at_a_time_runs_the_cycle(hq_db: Database) -> None:
-    if hq_db.backend != "sqlite":
-        pytest.skip("SQLite only: PostgreSQL workers share the cycle")
     first, second = DatabaseJobLocks(hq_db.engine), DatabaseJobLocks(hq_db.engine)
 
     with first.cycle() as ours:
