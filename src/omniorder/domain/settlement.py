@@ -76,8 +76,12 @@ def balance_of(order: Order) -> Balance:
     is_finished = order.is_quote or order.status in (OrderStatus.INVOICED, OrderStatus.CANCELLED)
     received = [p.amount for p in order.payments if p.amount.amount > 0]
     refunds = [-p.amount for p in order.payments if p.amount.amount < 0]
+    # A fully invoiced or cancelled order is worth what its invoices charged: tax rounded
+    # per invoice can differ by a cent from the tax of the whole line, and nothing is left
+    # to invoice, so nothing is left to pay.
+    is_all_invoiced = not order.is_quote and is_finished
     return Balance(
-        order_total=order.order_total,
+        order_total=order.invoiced_total if is_all_invoiced else order.order_total,
         returned=order.returned_total,
         paid=total(received, order.currency),
         refunded=total(refunds, order.currency),
