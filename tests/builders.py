@@ -19,7 +19,7 @@ from omniorder.domain.statuses import Fulfilment, OrderType, Tender
 from omniorder.service_layer.cart import LineInput, OrderInput, PaymentInput
 from omniorder.service_layer.catalogue import inventory_at_hq, inventory_document
 from omniorder.service_layer.channel_data import export_channel_data, import_channel_data
-from omniorder.service_layer.documents import order_to_document
+from omniorder.service_layer.documents import order_to_document, summary_to_document
 from omniorder.service_layer.sales_orders import (
     accept_sales_order,
     get_sales_order,
@@ -122,7 +122,7 @@ class InProcessHQ:
                 for k, v in filters.items()
             },
         )
-        return [order_to_document(o) for o in found]
+        return [summary_to_document(s) for s in found]
 
     def channel_data(self) -> dict[str, Any]:
         return export_channel_data(self.new_uow(), store_code=self.store_code)

@@ -41,8 +41,16 @@ from omniorder.adapters.orm import (
 from omniorder.adapters.records_codec import record_from_dict, record_to_dict
 from omniorder.domain.errors import IdInUse, StaleVersion
 from omniorder.domain.order import Order, OrderLine
-from omniorder.domain.statuses import Fulfilment
-from omniorder.service_layer.unit_of_work import LineToHandle, OrderToSync, UnitOfWork
+from omniorder.domain.statuses import Fulfilment, SyncStatus
+from omniorder.domain.stock import Position
+from omniorder.domain.summary import OrderSummary, summary_of
+from omniorder.service_layer.unit_of_work import (
+    LineToHandle,
+    OrderToSync,
+    SyncSource,
+    TakenIds,
+    UnitOfWork,
+)
 
 RowT = TypeVar("RowT", bound=Base)
 Key = tuple[type[Base], Any]
@@ -129,6 +137,9 @@ class FakeOrders:
         order = self.state.orders.get(order_id)
         return copy.deepcopy(order)
 
+    def get_many(self, order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Order]:
+        return {i: copy.deepcopy(self.state.orders[i]) for i in order_ids if i in self.state.orders}
+
     def get_by_ref(self, ref: str, *, for_update: bool = False) -> Order | None:
         for order in self.state.orders.values():
             if ref in (order.sales_order_number, order.channel_ref, str(order.id)):
@@ -141,6 +152,10 @@ class FakeOrders:
                 found: uuid.UUID = order.id
                 return found
         return None
+
+    def taken_ids(self, order_id: uuid.UUID, payment_ids: Sequence[uuid.UUID]) -> TakenIds:
+        owners = {p: o for p in payment_ids if (o := self.order_of_payment(p)) is not None}
+        return TakenIds(order=order_id in self.state.orders, payments=owners)
 
     def put(self, order: Order) -> None:
         self.state.orders[order.id] = copy.deepcopy(order)
@@ -156,7 +171,7 @@ class FakeOrders:
             raise IdInUse("payment id", "A payment id of this change is already in use.")
         self.state.orders[order.id] = copy.deepcopy(order)
 
-    def search(
+    def summaries(
         self,
         *,
         text: str | None = None,
@@ -168,7 +183,8 @@ class FakeOrders:
         created_to: datetime | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> list[Order]:
+        sync_from: SyncSource | None = None,
+    ) -> list[OrderSummary]:
         def numbers(order: Order) -> list[str | None]:
             invoices = [invoice.number for invoice in order.invoices]
             return [order.sales_order_number, order.channel_ref, *invoices]
@@ -197,7 +213,14 @@ class FakeOrders:
             (o for o in self.state.orders.values() if matches(o)),
             key=lambda o: (-o.created_at.timestamp(), str(o.id)),
         )
-        return [copy.deepcopy(o) for o in found[offset : offset + limit]]
+        if sync_from == "staging":
+            raise NotImplementedError("The fake unit of work has no staging.")
+        entries = self.state.of_type(JournalEntryRow) if sync_from == "journal" else []
+
+        def synced(order: Order) -> SyncStatus | None:
+            return SyncStatus.of_entries(e.sync_status for e in entries if e.order_id == order.id)
+
+        return [summary_of(o, sync_status=synced(o)) for o in found[offset : offset + limit]]
 
 
 class FakeRecords:
@@ -297,6 +320,10 @@ class FakeRecords:
             row = self.put(InventoryRow(location=location, sku=sku, on_hand_qty=0, reserved_qty=0))
         row.on_hand_qty += on_hand
         row.reserved_qty += reserved
+
+    def adjust_stocks(self, changes: Position) -> None:
+        for (location, sku), (reserved, on_hand) in changes.items():
+            self.adjust_stock(location, sku, on_hand=on_hand, reserved=reserved)
 
 
 class FakeCounters:

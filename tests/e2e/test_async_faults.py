@@ -365,7 +365,8 @@ def test_every_acknowledged_order_reaches_hq_exactly_once_under_faults(
                 )
             engine.dispose()
         with SqlAlchemyUnitOfWork(hq) as uow:
-            hq_orders = {str(o.id): o for o in uow.orders.search(limit=10_000)}
+            found = uow.orders.summaries(limit=10_000)
+            hq_orders = {str(o.id): o for s in found if (o := uow.orders.get(s.id))}
             staged = uow.staging.counts()
         hq_engine.dispose()
         for proxy in proxies.values():

@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections import Counter
+from decimal import Decimal
+from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tests.builders import HOME_C0001, SOON
@@ -81,6 +85,62 @@ def test_create_find_and_read_an_order(apps: Apps) -> None:
     assert at_hq.json()["totals"] == order["totals"]
 
 
+def test_a_find_row_is_the_order_s_summary_and_links_to_the_whole_order(apps: Apps) -> None:
+    """The find lists answer summary rows (docs/api.md, *Find lists*) whose figures are the
+    whole order's, kept as the order changes, with the path of its GET."""
+    auth = apps.sign_in()
+    admin = apps.hq_admin()
+    created = apps.store.post("/api/v1/customer-orders", json=pickup_order(), headers=auth)
+    assert created.status_code == 201, created.text
+
+    def rows() -> tuple[dict[str, Any], dict[str, Any]]:
+        at_store = apps.store.get("/api/v1/customer-orders", headers=auth).json()
+        at_hq = apps.hq.get("/api/v1/sales-orders", headers=admin).json()
+        assert len(at_store) == len(at_hq) == 1
+        return at_store[0], at_hq[0]
+
+    def whole(row: dict[str, Any], headers: dict[str, str], client: Any) -> dict[str, Any]:
+        order: dict[str, Any] = client.get(row["href"], headers=headers).json()
+        assert order["id"] == row["id"]
+        assert "lines" not in row
+        assert "history" not in row
+        assert row["status"] == order["status"]
+        assert row["order_total"] == order["totals"]["order_total"]
+        return order
+
+    store_row, hq_row = rows()
+    assert store_row["href"] == "/api/v1/customer-orders/S001-000001"
+    assert hq_row["href"] == "/api/v1/sales-orders/SO-000001"
+    for row, headers, client in ((store_row, auth, apps.store), (hq_row, admin, apps.hq)):
+        totals = whole(row, headers, client)["totals"]
+        assert (row["channel_ref"], row["sales_order_number"]) == ("S001-000001", "SO-000001")
+        assert (row["customer_account"], row["store_code"]) == ("C0001", "S001")
+        # The total less the deposit paid, the only payment so far.
+        balance = Decimal(totals["order_total"]) - Decimal(totals["amount_paid"])
+        assert (row["balance"], totals["amount_paid"]) == (str(balance), "16.33")
+        assert row["sync_status"] is None  # made through the real-time service
+
+    line_id = created.json()["lines"][0]["id"]
+    due = apps.store.post(
+        "/api/v1/customer-orders/S001-000001/pickups/preview",
+        json={"lines": {line_id: 1}},
+        headers=auth,
+    ).json()["amount_due"]
+    picked_up = apps.store.post(
+        "/api/v1/customer-orders/S001-000001/pickups",
+        json={
+            "lines": {line_id: 1},
+            "collected_by": "Ada",
+            "payments": [{"tender": "cash", "amount": due}],
+        },
+        headers=auth,
+    )
+    assert picked_up.status_code == 201, picked_up.text
+    for row, headers, client in zip(rows(), (auth, admin), (apps.store, apps.hq), strict=True):
+        whole(row, headers, client)
+        assert (row["status"], row["balance"]) == ("invoiced", "0.00")
+
+
 def test_the_same_idempotency_key_gives_the_same_order_once(apps: Apps) -> None:
     auth = {**apps.sign_in(), "Idempotency-Key": "till-3-sale-17"}
 
@@ -106,12 +166,27 @@ def test_back_order_beyond_availability_is_allowed_with_a_warning(apps: Apps) ->
         payments=[{"tender": "cash", "amount": "146.97"}],
     )
 
-    created = apps.store.post("/api/v1/customer-orders", json=body, headers=apps.sign_in())
+    auth = apps.sign_in()
+    calls_before = _calls_to_hq()
+
+    created = apps.store.post("/api/v1/customer-orders", json=body, headers=auth)
 
     assert created.status_code == 201, created.text
     assert created.json()["warnings"] == [
         "Line 1 (LAMP-FLOOR): only 6 available at S001; 3 will be back-ordered."
     ]
+    # HQ's stock came with its answer to the create: one call to HQ, not a second stock read.
+    assert _calls_to_hq() - calls_before == {"POST sales-orders": 1}
+
+
+def _calls_to_hq() -> Counter[str]:
+    """Calls this process's stores made to HQ so far, by call (the metric's samples)."""
+    calls: Counter[str] = Counter()
+    for metric in REGISTRY.collect():
+        for sample in metric.samples:
+            if sample.name == "omniorder_hq_calls_total":
+                calls[sample.labels["call"]] += int(sample.value)
+    return calls
 
 
 def test_malformed_input_is_a_422_with_the_field_path_and_changes_nothing(apps: Apps) -> None:

@@ -8,15 +8,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
 from omniorder.adapters import migrate
-from omniorder.adapters.db import make_engine
+from omniorder.adapters.db import make_engine, make_session_factory
 from omniorder.adapters.orm import Base
 from omniorder.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from omniorder.domain.money import Money
 from omniorder.domain.order import Charge, Order, OrderEvent, OrderLine, Payment
+from omniorder.domain.settlement import balance_of
 from omniorder.domain.statuses import ChargeKind, Fulfilment, OrderType, PaymentPurpose, Tender
 from tests.conftest import Database, PostgresDatabases, require_backend
 
@@ -128,3 +131,40 @@ def test_migrations_build_exactly_the_models_schema(
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []
+
+
+# The revision before the one that stores each order's balance (hq_0012, store_0010).
+BEFORE_STORED_BALANCE = {"hq": "hq_0011", "store": "store_0009"}
+
+
+@pytest.mark.parametrize("role", migrate.ROLES)
+def test_the_stored_balance_is_filled_in_for_orders_already_there(
+    role: str, backend: str, pg_databases: PostgresDatabases | None, tmp_path: Path
+) -> None:
+    """Find's summary rows read a stored balance (docs/performance.md, "Find"): the migration
+    that adds it computes it for every order with the domain's rule, and its downgrade drops
+    it again."""
+    require_backend(backend, pg_databases)
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / f'{role}.db'}"
+    else:
+        assert pg_databases is not None
+        url = pg_databases.create()
+    migrate.upgrade(role, url)
+    engine = make_engine(url)
+    order = odd_order()
+    with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
+        uow.orders.add(order)
+        uow.commit()
+    config = migrate.alembic_config(role, url)
+
+    command.downgrade(config, BEFORE_STORED_BALANCE[role])
+    with engine.connect() as conn:
+        columns = conn.execute(text("SELECT * FROM customer_orders")).keys()
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        stored = conn.scalar(text("SELECT balance_amount FROM customer_orders"))
+    engine.dispose()
+
+    assert "balance_amount" not in columns
+    assert stored == balance_of(order).balance.amount != 0

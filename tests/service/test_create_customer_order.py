@@ -156,7 +156,7 @@ def test_hq_commits_but_the_answer_is_lost_then_a_retry_finds_the_same_order(
     assert order.channel_ref == "S001-000001"  # HQ's copy wins over the retry's new number
     assert order.sales_order_number == "SO-000001"
     with world.hq_uow() as uow:
-        assert len(uow.orders.search()) == 1
+        assert len(uow.orders.summaries()) == 1
     assert len(world.cards.authorized) == 1  # the same card authorization, not a second one
 
 

@@ -77,6 +77,7 @@ def test_when_hq_is_away_the_store_shows_its_copy_marked_with_its_age(world: Wor
     assert view.as_of == order.events[-1].at
     assert found.hq_unreachable
     assert [o.id for o in found.orders] == [order.id]
+    assert [o.changed_at for o in found.orders] == [view.as_of]  # the list's `copy_as_of`
     with pytest.raises(Unavailable, match="no copy of order SO-999999"):
         read(world, "SO-999999")
     assert snapshot(world.store_db.session_factory) == before

@@ -24,7 +24,7 @@ from collections.abc import Hashable
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, Select, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -116,9 +116,24 @@ def stamp(session: Session) -> int | None:
     known = session.info.get(_STAMP)
     if known is not None and transaction is not None and known[0] is transaction:
         return int(known[1])
-    value = session.scalar(select(CounterRow.value).where(CounterRow.name == VERSION_COUNTER))
-    session.info[_STAMP] = (session.get_transaction(), value or 0)
+    value = session.scalar(stamp_query())
+    note_stamp(session, value)
     return value or 0
+
+
+def stamp_query() -> Select[tuple[int]]:
+    """The query of the stamp; a repository may read it as a scalar subquery of a statement
+    it runs anyway (then `note_stamp()`), saving the statement `stamp()` would spend on it."""
+    return select(CounterRow.value).where(CounterRow.name == VERSION_COUNTER)
+
+
+def note_stamp(session: Session, value: int | None) -> None:
+    """Remember the stamp read in this transaction (`stamp()` then reads it no more); a
+    stamp the transaction already holds is kept, so that it reads master data at one."""
+    transaction = session.get_transaction()
+    known = session.info.get(_STAMP)
+    if known is None or known[0] is not transaction:
+        session.info[_STAMP] = (transaction, value or 0)
 
 
 def values_of(row: Base) -> Values:

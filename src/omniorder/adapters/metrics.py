@@ -10,6 +10,7 @@ Two kinds of figures:
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -45,6 +46,26 @@ HQ_CALLS = Counter(
     "outcome (ok; refused: HQ said no, 4xx; unavailable: no answer or 5xx).",
     ["store", "call", "outcome"],
 )
+
+
+class RequestMetrics:
+    """The two figures of one kind of request (method, route template, status), their
+    labelled children looked up once: `labels()` validates and locks on every call."""
+
+    def __init__(self, method: str, route: str, status: int) -> None:
+        self._count = REQUESTS.labels(method, route, str(status))
+        self._seconds = REQUEST_SECONDS.labels(method, route)
+
+    def observe(self, seconds: float) -> None:
+        """One more such request, answered in `seconds`."""
+        self._count.inc()
+        self._seconds.observe(seconds)
+
+
+@functools.lru_cache(maxsize=4096)
+def request_metrics(method: str, route: str, status: int) -> RequestMetrics:
+    """The metrics of one kind of request; bounded, as routes are templates."""
+    return RequestMetrics(method, route, status)
 
 
 class _ThisProcess(Collector):

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from omniorder.adapters.orm import (
+    Base,
     FulfilmentDocumentRow,
     InvoiceLineRow,
     InvoiceRow,
@@ -32,6 +33,7 @@ from omniorder.domain.order import (
     ReturnLine,
     ReturnOrder,
 )
+from omniorder.domain.settlement import balance_of
 from omniorder.domain.statuses import (
     ChargeKind,
     Fulfilment,
@@ -190,103 +192,126 @@ def _line_from_row(row: OrderLineRow, currency: str) -> OrderLine:
     )
 
 
-def order_to_row(order: Order) -> OrderRow:
-    """A fresh row graph for the order; `session.merge` reconciles it with what is stored."""
-    return OrderRow(
-        id=order.id,
-        order_type=order.order_type.value,
-        store_code=order.store_code,
-        channel_ref=order.channel_ref,
-        sales_order_number=order.sales_order_number,
-        customer_account=order.customer_account,
-        customer_name=order.customer_name,
-        currency=order.currency,
-        created_at=order.created_at,
-        created_by=order.created_by,
-        deposit_percent=order.deposit_percent,
-        deposit_override_amount=None
-        if order.deposit_override is None
-        else order.deposit_override.amount,
-        expires_on=order.expires_on,
-        converted_at=order.converted_at,
-        version=order.version,
-        status=order.status.value,
-        total_amount=order.order_total.amount,
-        lines=[_line_to_row(order, line) for line in order.lines],
-        charges=[
-            OrderChargeRow(
-                id=c.id,
-                order_id=order.id,
-                position=n,
-                kind=c.kind.value,
-                code=c.code,
-                amount=c.amount.amount,
-                tax_rate=c.tax_rate,
-                is_cancelled=c.is_cancelled,
-            )
+# The order's tables, parents first: the order in which its rows can be inserted.
+ORDER_TABLES: tuple[type[Base], ...] = (
+    OrderRow,
+    OrderLineRow,
+    OrderChargeRow,
+    PaymentRow,
+    InvoiceRow,
+    InvoiceLineRow,
+    FulfilmentDocumentRow,
+    ReturnRow,
+    OrderEventRow,
+)
+OrderValues = dict[type[Base], list[dict[str, Any]]]
+
+
+def order_values(order: Order) -> OrderValues:
+    """The order's rows as column values, per table of `ORDER_TABLES` (in that order): what
+    `OrderRepository.add` inserts with one statement per table, and what `order_to_row`
+    builds its row graph from."""
+    return {
+        OrderRow: [
+            {
+                "id": order.id,
+                "order_type": order.order_type.value,
+                "store_code": order.store_code,
+                "channel_ref": order.channel_ref,
+                "sales_order_number": order.sales_order_number,
+                "customer_account": order.customer_account,
+                "customer_name": order.customer_name,
+                "currency": order.currency,
+                "created_at": order.created_at,
+                "created_by": order.created_by,
+                "deposit_percent": order.deposit_percent,
+                "deposit_override_amount": None
+                if order.deposit_override is None
+                else order.deposit_override.amount,
+                "expires_on": order.expires_on,
+                "converted_at": order.converted_at,
+                "version": order.version,
+                "status": order.status.value,
+                "total_amount": order.order_total.amount,
+                "balance_amount": balance_of(order).balance.amount,
+            }
+        ],
+        OrderLineRow: [_line_values(order, line) for line in order.lines],
+        OrderChargeRow: [
+            {
+                "id": c.id,
+                "order_id": order.id,
+                "position": n,
+                "kind": c.kind.value,
+                "code": c.code,
+                "amount": c.amount.amount,
+                "tax_rate": c.tax_rate,
+                "is_cancelled": c.is_cancelled,
+            }
             for n, c in enumerate(order.charges)
         ],
-        payments=[
-            PaymentRow(
-                id=p.id,
-                order_id=order.id,
-                position=n,
-                tender=p.tender.value,
-                amount=p.amount.amount,
-                purpose=p.purpose.value,
-                created_at=p.created_at,
-                card_last4=p.card_last4,
-                authorization_code=p.authorization_code,
-                card_token=p.card_token,
-            )
+        PaymentRow: [
+            {
+                "id": p.id,
+                "order_id": order.id,
+                "position": n,
+                "tender": p.tender.value,
+                "amount": p.amount.amount,
+                "purpose": p.purpose.value,
+                "created_at": p.created_at,
+                "card_last4": p.card_last4,
+                "authorization_code": p.authorization_code,
+                "card_token": p.card_token,
+            }
             for n, p in enumerate(order.payments)
         ],
-        invoices=[
-            InvoiceRow(
-                id=i.id,
-                order_id=order.id,
-                position=n,
-                number=i.number,
-                created_at=i.created_at,
-                charges_amount=i.charges_amount.amount,
-                deposit_applied_amount=i.deposit_applied.amount,
-                charge_ids=[str(cid) for cid in i.charge_ids],
-                lines=[
-                    InvoiceLineRow(
-                        invoice_id=i.id,
-                        line_id=il.line_id,
-                        position=m,
-                        quantity=il.quantity,
-                        net_amount=il.net_amount.amount,
-                        tax_amount=il.tax_amount.amount,
-                    )
-                    for m, il in enumerate(i.lines)
-                ],
-            )
+        InvoiceRow: [
+            {
+                "id": i.id,
+                "order_id": order.id,
+                "position": n,
+                "number": i.number,
+                "created_at": i.created_at,
+                "charges_amount": i.charges_amount.amount,
+                "deposit_applied_amount": i.deposit_applied.amount,
+                "charge_ids": [str(cid) for cid in i.charge_ids],
+            }
             for n, i in enumerate(order.invoices)
         ],
-        documents=[
-            FulfilmentDocumentRow(
-                id=d.id,
-                order_id=order.id,
-                position=n,
-                kind=d.kind,
-                number=d.number,
-                created_at=d.created_at,
-                lines=[{"line_id": str(dl.line_id), "quantity": dl.quantity} for dl in d.lines],
-            )
+        InvoiceLineRow: [
+            {
+                "invoice_id": i.id,
+                "line_id": il.line_id,
+                "position": m,
+                "quantity": il.quantity,
+                "net_amount": il.net_amount.amount,
+                "tax_amount": il.tax_amount.amount,
+            }
+            for i in order.invoices
+            for m, il in enumerate(i.lines)
+        ],
+        FulfilmentDocumentRow: [
+            {
+                "id": d.id,
+                "order_id": order.id,
+                "position": n,
+                "kind": d.kind,
+                "number": d.number,
+                "created_at": d.created_at,
+                "lines": [{"line_id": str(dl.line_id), "quantity": dl.quantity} for dl in d.lines],
+            }
             for n, d in enumerate(order.documents)
         ],
-        returns=[
-            ReturnRow(
-                id=r.id,
-                order_id=order.id,
-                position=n,
-                number=r.number,
-                store_code=r.store_code,
-                created_at=r.created_at,
-                shipping_refund_amount=r.shipping_refund.amount,
-                lines=[
+        ReturnRow: [
+            {
+                "id": r.id,
+                "order_id": order.id,
+                "position": n,
+                "number": r.number,
+                "store_code": r.store_code,
+                "created_at": r.created_at,
+                "shipping_refund_amount": r.shipping_refund.amount,
+                "lines": [
                     {
                         "invoice_id": str(rl.invoice_id),
                         "line_id": str(rl.line_id),
@@ -297,55 +322,75 @@ def order_to_row(order: Order) -> OrderRow:
                     }
                     for rl in r.lines
                 ],
-            )
+            }
             for n, r in enumerate(order.returns)
         ],
-        events=[
-            OrderEventRow(
-                id=e.id,
-                order_id=order.id,
-                position=n,
-                at=e.at,
-                action=e.action,
-                operator_id=e.operator_id,
-                detail=e.detail,
-                override_by=e.override_by,
-                params=event_params_to_json(e),
-            )
+        OrderEventRow: [
+            {
+                "id": e.id,
+                "order_id": order.id,
+                "position": n,
+                "at": e.at,
+                "action": e.action,
+                "operator_id": e.operator_id,
+                "detail": e.detail,
+                "override_by": e.override_by,
+                "params": event_params_to_json(e),
+            }
             for n, e in enumerate(order.events)
         ],
+    }
+
+
+def order_to_row(order: Order) -> OrderRow:
+    """A fresh row graph for the order; `session.merge` reconciles it with what is stored."""
+    values = order_values(order)
+    invoice_lines: dict[uuid.UUID, list[InvoiceLineRow]] = {}
+    for line in values[InvoiceLineRow]:
+        invoice_lines.setdefault(line["invoice_id"], []).append(InvoiceLineRow(**line))
+    return OrderRow(
+        **values[OrderRow][0],
+        lines=[OrderLineRow(**v) for v in values[OrderLineRow]],
+        charges=[OrderChargeRow(**v) for v in values[OrderChargeRow]],
+        payments=[PaymentRow(**v) for v in values[PaymentRow]],
+        invoices=[
+            InvoiceRow(**v, lines=invoice_lines.get(v["id"], [])) for v in values[InvoiceRow]
+        ],
+        documents=[FulfilmentDocumentRow(**v) for v in values[FulfilmentDocumentRow]],
+        returns=[ReturnRow(**v) for v in values[ReturnRow]],
+        events=[OrderEventRow(**v) for v in values[OrderEventRow]],
     )
 
 
-def _line_to_row(order: Order, line: OrderLine) -> OrderLineRow:
+def _line_values(order: Order, line: OrderLine) -> dict[str, Any]:
     address = line.ship_to
-    return OrderLineRow(
-        id=line.id,
-        order_id=order.id,
-        line_number=line.line_number,
-        sku=line.sku,
-        description=line.description,
-        quantity=line.quantity,
-        unit_price_amount=line.unit_price.amount,
-        tax_rate=line.tax_rate,
-        fulfilment=line.fulfilment.value,
-        delivery_mode=line.delivery_mode,
-        location=line.location,
-        requested_date=line.requested_date,
-        ship_to_name=address.name if address else None,
-        ship_to_street=address.street if address else None,
-        ship_to_city=address.city if address else None,
-        ship_to_region=address.region if address else None,
-        ship_to_postal_code=address.postal_code if address else None,
-        ship_to_country=address.country if address else None,
-        pickup_by=line.pickup_by,
-        picking_qty=line.picking_qty,
-        picked_qty=line.picked_qty,
-        packed_qty=line.packed_qty,
-        invoiced_qty=line.invoiced_qty,
-        cancelled_qty=line.cancelled_qty,
-        returned_qty=line.returned_qty,
-    )
+    return {
+        "id": line.id,
+        "order_id": order.id,
+        "line_number": line.line_number,
+        "sku": line.sku,
+        "description": line.description,
+        "quantity": line.quantity,
+        "unit_price_amount": line.unit_price.amount,
+        "tax_rate": line.tax_rate,
+        "fulfilment": line.fulfilment.value,
+        "delivery_mode": line.delivery_mode,
+        "location": line.location,
+        "requested_date": line.requested_date,
+        "ship_to_name": address.name if address else None,
+        "ship_to_street": address.street if address else None,
+        "ship_to_city": address.city if address else None,
+        "ship_to_region": address.region if address else None,
+        "ship_to_postal_code": address.postal_code if address else None,
+        "ship_to_country": address.country if address else None,
+        "pickup_by": line.pickup_by,
+        "picking_qty": line.picking_qty,
+        "picked_qty": line.picked_qty,
+        "packed_qty": line.packed_qty,
+        "invoiced_qty": line.invoiced_qty,
+        "cancelled_qty": line.cancelled_qty,
+        "returned_qty": line.returned_qty,
+    }
 
 
 def event_params_to_json(event: OrderEvent) -> dict[str, Any] | None:

@@ -316,6 +316,9 @@ class OrderRow(Base):
     # Derived from the lines on every save, kept for searching and listing only.
     status: Mapped[str] = mapped_column(String(30))
     total_amount: Mapped[int] = mapped_column(BigInteger)
+    # The domain's balance (`settlement.balance_of`), stored on every save for the find list's
+    # summary rows (docs/performance.md, "Find"); migrations hq_0012 / store_0010.
+    balance_amount: Mapped[int] = mapped_column(BigInteger, server_default="0")
     lines: Mapped[list[OrderLineRow]] = relationship(
         cascade="all, delete-orphan", order_by="OrderLineRow.line_number", lazy="selectin"
     )

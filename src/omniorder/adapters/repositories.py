@@ -4,40 +4,45 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import uuid
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     String,
+    TextClause,
     Uuid,
     any_,
     cast,
     column,
     delete,
     func,
+    insert,
     inspect,
+    literal,
     literal_column,
     or_,
     select,
     table,
+    text,
+    tuple_,
     union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from omniorder.adapters import master_cache, records_codec
-from omniorder.adapters.order_mapping import order_from_row, order_to_row
+from omniorder.adapters.order_mapping import order_from_row, order_to_row, order_values
 from omniorder.adapters.orm import (
     AuthSessionRow,
     Base,
     ChargeCodeRow,
-    CounterRow,
     CustomerRow,
     DeliveryModeRow,
     FunctionalityProfileRow,
@@ -45,6 +50,7 @@ from omniorder.adapters.orm import (
     InvoiceRow,
     JobRunRow,
     JournalEntryRow,
+    OrderEventRow,
     OrderLineRow,
     OrderRow,
     OutboxMessageRow,
@@ -69,7 +75,12 @@ from omniorder.adapters.text_search import (
     phone_digits,
 )
 from omniorder.domain.errors import IdInUse, StaleVersion
+from omniorder.domain.money import Money
 from omniorder.domain.order import Order
+from omniorder.domain.statuses import OrderStatus, OrderType, SyncStatus
+from omniorder.domain.stock import Position
+from omniorder.domain.summary import OrderSummary
+from omniorder.service_layer.unit_of_work import SyncSource, TakenIds
 
 RowT = TypeVar("RowT", bound=Base)
 
@@ -85,14 +96,47 @@ class OrderRepository:
         self.session = session
 
     def add(self, order: Order) -> None:
-        self.session.add(order_to_row(order))
-        self._flush(order)
+        """Insert a new order: one Core `INSERT` per table of its rows (executemany), none
+        for an empty table, and nothing read back. The rows are not in the session's
+        identity map: whatever reads the order later in the transaction gets it from the
+        database (`get`, `put` and `save` all do). What the caller changed in the session
+        before (a customer's new address) is flushed first, under the same `IdInUse`."""
+        connection = self.session.connection()
+        with self._id_in_use(order):
+            self.session.flush()
+            for row_type, rows in order_values(order).items():
+                if rows:
+                    connection.execute(insert(row_type), rows)
+
+    def taken_ids(self, order_id: uuid.UUID, payment_ids: Sequence[uuid.UUID]) -> TakenIds:
+        """Whether the order id is taken, and which payment ids belong to which order, in one
+        query — which also reads the master-data stamp (adapters/master_cache.py; kept when
+        the transaction has none yet), sparing the statement a create's next read spends."""
+        anchor = select(literal(1).label("one")).subquery()
+        order_taken = select(OrderRow.id).where(OrderRow.id == order_id).exists()
+        query = select(
+            PaymentRow.id,
+            PaymentRow.order_id,
+            order_taken,
+            master_cache.stamp_query().scalar_subquery(),
+        ).select_from(anchor.outerjoin(PaymentRow, PaymentRow.id.in_(list(payment_ids))))
+        rows = self.session.execute(query).all()
+        master_cache.note_stamp(self.session, rows[0][3])
+        return TakenIds(
+            order=bool(rows[0][2]),
+            payments={row[0]: row[1] for row in rows if row[0] is not None},
+        )
 
     def _flush(self, order: Order) -> None:
-        """Flush; a unique key taken meanwhile (another request with the same order or
-        payment id, committed first) is the domain's `IdInUse`, for the caller to settle."""
-        try:
+        with self._id_in_use(order):
             self.session.flush()
+
+    @contextlib.contextmanager
+    def _id_in_use(self, order: Order) -> Iterator[None]:
+        """A unique key taken meanwhile (another request with the same order or payment id,
+        committed first) is the domain's `IdInUse`, for the caller to settle."""
+        try:
+            yield
         except IntegrityError as error:
             raise IdInUse(
                 "id", f"Order {order.channel_ref} ({order.id}) was saved by another request."
@@ -103,6 +147,13 @@ class OrderRepository:
         `SELECT … FOR UPDATE`; on SQLite every transaction is already the only writer)."""
         row = self.session.get(OrderRow, order_id, with_for_update=for_update or None)
         return None if row is None else order_from_row(row)
+
+    def get_many(self, order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Order]:
+        """Whole orders by id, one query per table however many they are."""
+        if not order_ids:
+            return {}
+        rows = self.session.scalars(select(OrderRow).where(OrderRow.id.in_(set(order_ids))))
+        return {row.id: order_from_row(row) for row in rows}
 
     def get_by_ref(self, ref: str, *, for_update: bool = False) -> Order | None:
         """By sales order number, channel reference id or id (docs/rules.md §3)."""
@@ -138,7 +189,7 @@ class OrderRepository:
         self.session.merge(order_to_row(order))
         self.session.flush()
 
-    def search(
+    def summaries(
         self,
         *,
         text: str | None = None,
@@ -150,28 +201,73 @@ class OrderRepository:
         created_to: datetime | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> list[Order]:
-        """The orders matching every filter given, newest first (docs/rules.md §3), found
-        through an index whatever the filters (docs/performance.md, "Find")."""
-        query: Select[tuple[OrderRow]] = select(OrderRow)
+        sync_from: SyncSource | None = None,
+    ) -> list[OrderSummary]:
+        """The summaries of the orders matching every filter given, newest first
+        (docs/rules.md §3), found through an index whatever the filters, in one query for
+        the page (docs/performance.md, "Find"): the page's ids and sort keys first, then
+        their columns, the time of their latest history entry and, with `sync_from`, the
+        statuses of their journal entries (a store) or staged copies (HQ), per row of the
+        page only."""
+        page: Select[tuple[uuid.UUID, datetime]] = select(OrderRow.id, OrderRow.created_at)
         if text:
-            query = query.where(self._matching_text(text))
+            page = page.where(self._matching_text(text))
         if customer_account:
-            query = query.where(OrderRow.customer_account == customer_account)
+            page = page.where(OrderRow.customer_account == customer_account)
         if store_code:
-            query = query.where(OrderRow.store_code == store_code)
+            page = page.where(OrderRow.store_code == store_code)
         if status:
-            query = query.where(OrderRow.status == status)
+            page = page.where(OrderRow.status == status)
         if sku:
-            query = query.where(
+            page = page.where(
                 OrderRow.id.in_(select(OrderLineRow.order_id).where(OrderLineRow.sku == sku))
             )
         if created_from:
-            query = query.where(OrderRow.created_at >= created_from)
+            page = page.where(OrderRow.created_at >= created_from)
         if created_to:
-            query = query.where(OrderRow.created_at < created_to)
-        query = query.order_by(OrderRow.created_at.desc(), OrderRow.id).limit(limit).offset(offset)
-        return [order_from_row(row) for row in self.session.scalars(query)]
+            page = page.where(OrderRow.created_at < created_to)
+        keys = (
+            page.order_by(OrderRow.created_at.desc(), OrderRow.id)
+            .limit(limit)
+            .offset(offset)
+            .subquery()
+        )
+        changed_at = (
+            select(func.max(OrderEventRow.at))
+            .where(OrderEventRow.order_id == OrderRow.id)
+            .scalar_subquery()
+        )
+        synced: Any = literal_column("NULL")
+        if sync_from is not None:
+            entry_order, entry_status = SYNC_SOURCES[sync_from]
+            synced = (
+                select(func.aggregate_strings(entry_status, ","))
+                .where(entry_order == OrderRow.id)
+                .scalar_subquery()
+            )
+        query = (
+            select(
+                OrderRow.id,
+                OrderRow.order_type,
+                OrderRow.status,
+                OrderRow.channel_ref,
+                OrderRow.sales_order_number,
+                OrderRow.store_code,
+                OrderRow.customer_account,
+                OrderRow.customer_name,
+                OrderRow.currency,
+                OrderRow.created_at,
+                OrderRow.expires_on,
+                OrderRow.converted_at,
+                OrderRow.total_amount,
+                OrderRow.balance_amount,
+                changed_at,
+                synced,
+            )
+            .join(keys, keys.c.id == OrderRow.id)
+            .order_by(keys.c.created_at.desc(), keys.c.id)
+        )
+        return [_summary(*row) for row in self.session.execute(query)]
 
     def _matching_text(self, text: str) -> ColumnElement[bool]:
         """Find order's free text, tried in this order, each by an index: an exact sales
@@ -179,7 +275,8 @@ class OrderRepository:
         e-mail or a customer's name (exactly, any case); else a substring of any of those, of
         the customer's account, or of a phone or e-mail (pg_trgm on PostgreSQL, FTS5 on
         SQLite). The first kind that finds something answers alone. One query asks every
-        exact kind at once (and on SQLite the FTS5 indexes for the substring too)."""
+        exact kind at once; on SQLite, when none answers, a second asks the FTS5 indexes
+        for the substring."""
         lowered = text.lower()
         asked: list[Select[tuple[str, str]]] = []
         if len(text) <= MAX_NUMBER_LENGTH:
@@ -197,11 +294,12 @@ class OrderRepository:
             asked.append(_accounts_where("e-mail", func.lower(CustomerRow.email) == lowered))
         asked.append(_accounts_where("name", func.lower(CustomerRow.name) == lowered))
         sqlite = self.session.get_bind().dialect.name == "sqlite"
-        if sqlite and len(text) >= MIN_TRIGRAM_TEXT:
-            asked += _fts_matches(text)
-        found: dict[str, list[str]] = {}
-        for kind, value in self.session.execute(union_all(*asked)):
-            found.setdefault(kind, []).append(value)
+        found = self._found(asked)
+        if not found and sqlite and len(text) >= MIN_TRIGRAM_TEXT:
+            # The FTS5 indexes read one posting list per trigram of the text, long for a
+            # common one (a name shared by many orders): asked only when no exact kind
+            # answered, in a second query.
+            found = self._found(_fts_matches(text))
         if "order" in found:
             return OrderRow.id.in_(sorted({uuid.UUID(value) for value in found["order"]}))
         for kind in ("phone", "e-mail", "name"):
@@ -231,6 +329,13 @@ class OrderRepository:
         # Too short for a trigram: the newest orders are read in turn and tested (so many
         # match a text this short that the first page comes early).
         return or_(in_order, OrderRow.customer_account.in_(accounts), OrderRow.id.in_(invoiced))
+
+    def _found(self, asked: list[Select[tuple[str, str]]]) -> dict[str, list[str]]:
+        """The values each kind of a classifying query's union found."""
+        found: dict[str, list[str]] = {}
+        for kind, value in self.session.execute(union_all(*asked)):
+            found.setdefault(kind, []).append(value)
+        return found
 
     def _fts_matching(
         self,
@@ -297,6 +402,51 @@ def _fts_rowids(mirror: Mirror, text: str) -> Select[tuple[Any]]:
     """The rowids of `mirror`'s table rows containing `text` (SQLite's FTS5 trigram index)."""
     fts = table(mirror.name, column("rowid"))
     return select(fts.c.rowid).where(literal_column(mirror.name).op("MATCH")(fts_phrase(text)))
+
+
+# The tables `SyncSource` names: their order id and status columns.
+SYNC_SOURCES = {
+    "journal": (JournalEntryRow.order_id, JournalEntryRow.sync_status),
+    "staging": (StoreTransactionRow.order_id, StoreTransactionRow.status),
+}
+
+
+def _summary(
+    order_id: uuid.UUID,
+    order_type: str,
+    status: str,
+    channel_ref: str,
+    sales_order_number: str | None,
+    store_code: str,
+    customer_account: str,
+    customer_name: str,
+    currency: str,
+    created_at: datetime,
+    expires_on: date | None,
+    converted_at: datetime | None,
+    total_amount: int,
+    balance_amount: int,
+    changed_at: datetime | None,
+    synced: str | None,
+) -> OrderSummary:
+    """A summary row as `OrderRepository.summaries` reads it."""
+    return OrderSummary(
+        id=order_id,
+        order_type=OrderType(order_type),
+        status=OrderStatus(status),
+        channel_ref=channel_ref,
+        sales_order_number=sales_order_number,
+        store_code=store_code,
+        customer_account=customer_account,
+        customer_name=customer_name,
+        created_at=created_at,
+        expires_on=expires_on,
+        converted_at=converted_at,
+        order_total=Money(total_amount, currency),
+        balance=Money(balance_amount, currency),
+        changed_at=max(created_at, changed_at or created_at),
+        sync_status=SyncStatus.of_entries(synced.split(",") if synced else ()),
+    )
 
 
 class RecordRepository:
@@ -395,7 +545,8 @@ class RecordRepository:
         return kept
 
     def customer(self, account: str) -> CustomerRow | None:
-        return self.session.get(CustomerRow, account)
+        """The customer with its addresses, in one query."""
+        return self.session.get(CustomerRow, account, options=[joinedload(CustomerRow.addresses)])
 
     def staff(self, operator_id: str) -> StaffRow | None:
         return self._kept(StaffRow, operator_id)
@@ -459,26 +610,25 @@ class RecordRepository:
         return sorted(rows, key=lambda row: rank[row.sku])  # stable: by location within a SKU
 
     def adjust_stock(self, location: str, sku: str, *, on_hand: int = 0, reserved: int = 0) -> None:
-        """Change stock at a location; a location without a row starts with none. One
-        statement, adding to what is stored (so concurrent changes all count)."""
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        self.session.execute(
-            insert(InventoryRow)
-            .values(location=location, sku=sku, on_hand_qty=on_hand, reserved_qty=reserved)
-            .on_conflict_do_update(
-                index_elements=[InventoryRow.location, InventoryRow.sku],
-                set_={
-                    "on_hand_qty": InventoryRow.on_hand_qty + on_hand,
-                    "reserved_qty": InventoryRow.reserved_qty + reserved,
-                },
-            )
-        )
-        loaded = self.session.identity_map.get(
-            inspect(InventoryRow).identity_key_from_primary_key((location, sku))
-        )
-        if loaded is not None:
-            self.session.expire(loaded)
+        """Change stock at a location (`adjust_stocks` for one)."""
+        self.adjust_stocks({(location, sku): (reserved, on_hand)})
+
+    def adjust_stocks(self, changes: Position) -> None:
+        """Add (reserved, on hand) to the stock of each (location, sku); a location without a
+        row starts with none. One multi-row `INSERT … ON CONFLICT DO UPDATE` adding to what is
+        stored (so concurrent changes all count), its rows sorted by key so that concurrent
+        writers lock shared rows in the same order."""
+        if not changes:
+            return
+        params: dict[str, Any] = {}
+        for n, ((location, sku), (reserved, on_hand)) in enumerate(sorted(changes.items())):
+            params |= {f"l{n}": location, f"s{n}": sku, f"h{n}": on_hand, f"r{n}": reserved}
+        self.session.execute(_stock_upsert(len(changes)), params)
+        mapper = inspect(InventoryRow)
+        for key in changes:
+            loaded = self.session.identity_map.get(mapper.identity_key_from_primary_key(key))
+            if loaded is not None:
+                self.session.expire(loaded)
 
 
 class CounterRepository:
@@ -487,17 +637,29 @@ class CounterRepository:
 
     def next(self, name: str) -> int:
         """The next number of a named sequence; concurrent callers never get the same one."""
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = (
-            insert(CounterRow)
-            .values(name=name, value=1)
-            .on_conflict_do_update(
-                index_elements=[CounterRow.name], set_={"value": CounterRow.value + 1}
-            )
-            .returning(CounterRow.value)
-        )
-        return int(self.session.execute(statement).scalar_one())
+        return int(self.session.execute(_NEXT_NUMBER, {"name": name}).scalar_one())
+
+
+# SQLAlchemy 2.0 compiles its `INSERT … ON CONFLICT` constructs anew on every execution (they
+# have no cache key). These two upserts run for every order, so they are written as text,
+# compiled once and alike on SQLite (3.35 or later, for RETURNING) and PostgreSQL.
+_NEXT_NUMBER = text(
+    "INSERT INTO counters (name, value) VALUES (:name, 1) "
+    "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value"
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _stock_upsert(rows: int) -> TextClause:
+    """Add to the stock of `rows` (location, sku) rows: parameters l<n>, s<n> (the row's key),
+    h<n> (on hand), r<n> (reserved) for n in 0 … rows − 1."""
+    values = ", ".join(f"(:l{n}, :s{n}, :h{n}, :r{n})" for n in range(rows))
+    return text(
+        f"INSERT INTO inventory (location, sku, on_hand_qty, reserved_qty) VALUES {values} "
+        "ON CONFLICT (location, sku) DO UPDATE SET "
+        "on_hand_qty = inventory.on_hand_qty + excluded.on_hand_qty, "
+        "reserved_qty = inventory.reserved_qty + excluded.reserved_qty"
+    )
 
 
 class AuthSessionRepository:
@@ -671,19 +833,29 @@ class StagingRepository:
             query = query.with_for_update(skip_locked=True, of=StoreTransactionRow)
         return self.session.scalars(query).all()
 
-    def is_blocked(self, row: StoreTransactionRow) -> bool:
-        """An earlier entry of the same order is not synchronized yet (failed, or pending)."""
-        earlier = self.session.scalars(
-            select(StoreTransactionRow.id)
+    def blocked(self, rows: Sequence[StoreTransactionRow]) -> set[int]:
+        """The ids of those rows with an earlier entry of their order not synchronized yet
+        (failed, or pending), in one query."""
+        if not rows:
+            return set()
+        earlier = aliased(StoreTransactionRow)
+        waiting = (
+            select(earlier.id)
             .where(
-                StoreTransactionRow.store_code == row.store_code,
-                StoreTransactionRow.order_id == row.order_id,
-                StoreTransactionRow.seq < row.seq,
-                StoreTransactionRow.status != "synchronized",
+                earlier.store_code == StoreTransactionRow.store_code,
+                earlier.order_id == StoreTransactionRow.order_id,
+                earlier.seq < StoreTransactionRow.seq,
+                earlier.status != "synchronized",
             )
-            .limit(1)
-        ).first()
-        return earlier is not None
+            .exists()
+        )
+        return set(
+            self.session.scalars(
+                select(StoreTransactionRow.id).where(
+                    StoreTransactionRow.id.in_([row.id for row in rows]), waiting
+                )
+            )
+        )
 
     def get(self, transaction_id: int) -> StoreTransactionRow | None:
         return self.session.get(StoreTransactionRow, transaction_id)
@@ -729,20 +901,22 @@ class StagingRepository:
         return result
 
     def mark_acknowledged(self, sent: list[tuple[int, str, int]]) -> int:
-        """Mark rows acknowledged, each only if it is still as it was when it was sent."""
-        marked = 0
-        for row_id, status, retry_count in sent:
-            result = self.session.execute(
-                update(StoreTransactionRow)
-                .where(
-                    StoreTransactionRow.id == row_id,
-                    StoreTransactionRow.status == status,
-                    StoreTransactionRow.retry_count == retry_count,
-                )
-                .values(is_acknowledged=True)
+        """Mark rows acknowledged, each only if it is still as it was when it was sent (one
+        statement: row values `(id, status, retry_count) IN (…)`)."""
+        if not sent:
+            return 0
+        result = self.session.execute(
+            update(StoreTransactionRow)
+            .where(
+                tuple_(
+                    StoreTransactionRow.id,
+                    StoreTransactionRow.status,
+                    StoreTransactionRow.retry_count,
+                ).in_(sent)
             )
-            marked += int(result.rowcount or 0)  # type: ignore[attr-defined]
-        return marked
+            .values(is_acknowledged=True)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def counts(self) -> dict[str, int]:
         rows = self.session.execute(

@@ -408,10 +408,18 @@ def order_status(lines: list[OrderLine]) -> OrderStatus:
 
 def quote_status(order: Order, today: date) -> QuoteStatus:
     """A quote's status, from its facts and the store's today (docs/rules.md §8–9)."""
-    if order.converted_at is not None:
+    return quote_status_of(order.converted_at, order_status(order.lines), order.expires_on, today)
+
+
+def quote_status_of(
+    converted_at: datetime | None, status: OrderStatus, expires_on: date | None, today: date
+) -> QuoteStatus:
+    """A quote's status from the facts it depends on: shared by the whole order and its
+    find-list summary (domain/summary.py), which has no lines but their status."""
+    if converted_at is not None:
         return QuoteStatus.CONVERTED
-    if order_status(order.lines) is OrderStatus.CANCELLED:
+    if status is OrderStatus.CANCELLED:
         return QuoteStatus.CANCELLED
-    if order.expires_on is not None and order.expires_on < today:
+    if expires_on is not None and expires_on < today:
         return QuoteStatus.EXPIRED
     return QuoteStatus.OPEN

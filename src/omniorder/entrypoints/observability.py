@@ -11,10 +11,12 @@ that HQ's lines carry the id the store logged.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 import re
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, MutableMapping
@@ -30,9 +32,8 @@ from starlette.routing import Match
 
 from omniorder.adapters.metrics import (
     ORDERS_CREATED,
-    REQUEST_SECONDS,
-    REQUESTS,
     DatabaseCollector,
+    request_metrics,
     scrape_registry,
 )
 from omniorder.config import Settings
@@ -47,49 +48,65 @@ _SECRET_KEYS = re.compile(
     re.IGNORECASE,
 )
 
-access_log = structlog.get_logger("omniorder.access")
-
-
 # -- logs -------------------------------------------------------------------------------------
 
 
 def _redact(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Any:
     event.pop("color_message", None)  # Uvicorn's copy of the message with terminal colours
-    for key in list(event):
-        if _SECRET_KEYS.search(key):
-            event[key] = "[redacted]"
+    for key in [key for key in event if _is_secret(key)]:
+        event[key] = "[redacted]"
     return event
 
 
+@functools.lru_cache(maxsize=1024)
+def _is_secret(key: str) -> bool:
+    """Remembered: the same few keys come on every line."""
+    return _SECRET_KEYS.search(key) is not None
+
+
+class _StderrLines:
+    """Where Omniorder's own (structlog) lines end: one line each on the process's stderr,
+    looked up at each write (a host such as a test runner swaps `sys.stderr`). Named like a
+    standard library logger, so that `add_logger_name` names its lines alike."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, name: str = "omniorder") -> None:
+        self.name = name
+
+    def msg(self, message: str) -> None:
+        with self._lock:
+            sys.stderr.write(message + "\n")
+
+    debug = info = warning = error = critical = exception = fatal = msg
+
+
 def configure_logging(level: int = logging.INFO) -> None:
-    """Every log line of this process as one JSON object on stderr: Omniorder's own
-    (structlog) and the standard library's (Uvicorn, SQLAlchemy, httpx) alike, each with
-    the request id of the request it belongs to."""
-    shared: list[Any] = [
+    """Every log line of this process as one JSON object on stderr, each with the request id
+    of the request it belongs to: Omniorder's own by structlog's fast path (a bound logger
+    that drops lower levels at once, rendered straight to a line, no `logging` record), the
+    standard library's (Uvicorn, SQLAlchemy, httpx) through its handler, with the same fields
+    and the same redaction."""
+    stamped: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_logger_name,
-        structlog.stdlib.add_log_level,
+        structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
+    rendered: list[Any] = [
+        _redact,
+        structlog.processors.format_exc_info,
+        structlog.processors.JSONRenderer(),
+    ]
     structlog.configure(
-        processors=[
-            structlog.stdlib.filter_by_level,
-            *shared,
-            structlog.stdlib.PositionalArgumentsFormatter(),
-            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
-        ],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*stamped, *rendered],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=_StderrLines,
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            _redact,
-            structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(),
-        ],
+        foreign_pre_chain=[*stamped, structlog.stdlib.ExtraAdder()],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *rendered],
     )
     root = logging.getLogger()
     if not root.handlers:  # like logging.basicConfig: leave a host's handlers (pytest's) be
@@ -105,6 +122,9 @@ def configure_logging(level: int = logging.INFO) -> None:
     logging.getLogger("uvicorn.access").handlers = []
     logging.getLogger("uvicorn.access").propagate = False
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per job call is noise
+
+
+access_log = structlog.get_logger("omniorder.access")
 
 
 def request_id_from(value: str | None) -> str:
@@ -136,15 +156,21 @@ class RequestContext:
     """Outermost ASGI middleware: gives each request its id, counts and times it by route
     template (never the raw path: unbounded label values), and writes its access line."""
 
+    # How many templates of paths no FastAPI route answered (static files, unmatched) are
+    # remembered; more, and they are forgotten (probes for missing paths have no end).
+    REMEMBERED_PATHS = 1024
+
     def __init__(self, app: Any) -> None:
         self.app = app
+        self._templates: dict[tuple[str, str, str], str] = {}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         request_id = request_id_from(_header(scope, b"x-request-id"))
-        as_received = {**scope}  # the router rewrites root_path and path_params
+        id_header = (b"x-request-id", request_id.encode())
+        path, root_path = scope["path"], scope.get("root_path", "")  # the router rewrites them
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
@@ -156,18 +182,16 @@ class RequestContext:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
-                message = {**message, "headers": headers}
+                message = {**message, "headers": [*message.get("headers", ()), id_header]}
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
-            route = _route_template(scope, as_received)
             method = scope["method"]
-            REQUESTS.labels(method, route, str(status)).inc()
-            REQUEST_SECONDS.labels(method, route).observe(seconds)
+            route = self._route_template(scope, method, path, root_path)
+            request_metrics(method, route, status).observe(seconds)
             params = scope.get("path_params") or {}
             order_ref = state.get("order_ref") or next(
                 (params[name] for name in _ORDER_PARAMETERS if name in params), None
@@ -188,26 +212,38 @@ class RequestContext:
             )
             structlog.contextvars.clear_contextvars()
 
+    def _route_template(self, scope: dict[str, Any], method: str, path: str, root_path: str) -> str:
+        """`/api/v1/customer-orders/{ref}` for a matched route, the mount's prefix for static
+        files, and one label for every path that matched nothing."""
+        route = getattr(scope.get("route"), "path", None)  # FastAPI's own routes say it
+        if isinstance(route, str):
+            return route or "/"
+        key = (method, path, root_path)
+        template = self._templates.get(key)
+        if template is None:
+            if len(self._templates) >= self.REMEMBERED_PATHS:
+                self._templates.clear()
+            template = self._templates[key] = _starlette_template(scope.get("app"), key)
+        return template
 
-def _header(scope: dict[str, Any], name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key.lower() == name:
-            return str(value.decode("latin-1"))
-    return None
 
-
-def _route_template(scope: dict[str, Any], as_received: dict[str, Any]) -> str:
-    """`/api/v1/customer-orders/{ref}` for a matched route, the mount's prefix for static
-    files, and one label for every path that matched nothing."""
-    path = getattr(scope.get("route"), "path", None)  # FastAPI's own routes say it
-    if isinstance(path, str):
-        return path or "/"
-    router = getattr(scope.get("app"), "router", None)
-    for route in getattr(router, "routes", ()):  # Starlette's (/openapi.json, mounts)
+def _starlette_template(app: Any, request: tuple[str, str, str]) -> str:
+    """The template of Starlette's own routes (/openapi.json, the static mounts), found by
+    asking each route again as the request came (the router rewrites `root_path`)."""
+    method, path, root_path = request
+    as_received = {"type": "http", "method": method, "path": path, "root_path": root_path}
+    for route in getattr(getattr(app, "router", None), "routes", ()):
         match, _child = route.matches(as_received)
         if match is not Match.NONE:
             return str(getattr(route, "path", "")) or "/"
     return "unmatched"
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None
 
 
 # -- /health, /ready, /metrics ----------------------------------------------------------------

@@ -16,6 +16,7 @@ from omniorder.domain.creation import MAX_LINE_QUANTITY
 from omniorder.domain.money import Money
 from omniorder.domain.order import Address, Order
 from omniorder.domain.statuses import Fulfilment, OrderType, Tender
+from omniorder.domain.summary import OrderSummary
 from omniorder.entrypoints.history_words import describe
 from omniorder.service_layer.cart import LineInput
 from omniorder.service_layer.catalogue import Availability, ProductView
@@ -613,6 +614,56 @@ class CancellationPreview(BaseModel):
     default_charge: str
     deposit_held: str
     amount_due_with_default_charge: str
+
+
+class OrderSummaryPublic(BaseModel):
+    """One order of a find list (docs/api.md, *Find lists*): the list's columns, read without
+    the order's lines, payments or history; `href` GETs the whole order."""
+
+    id: UUID
+    order_type: OrderType
+    status: str = Field(description="The status a person sees: a quote's, else the order's")
+    channel_ref: str
+    sales_order_number: str | None
+    store_code: str
+    customer_account: str
+    customer_name: str
+    currency: str
+    created_at: datetime
+    expires_on: date | None
+    order_total: str
+    balance: str = Field(description="Still to pay on the order; negative: owed to the customer")
+    sync_status: str | None = Field(
+        default=None, description="As on the whole order (`CustomerOrderPublic.sync_status`)"
+    )
+    copy_as_of: datetime | None = Field(
+        default=None, description="As on the whole order (`CustomerOrderPublic.copy_as_of`)"
+    )
+    href: str = Field(description="The path of the whole order's GET")
+
+    @classmethod
+    def of(
+        cls, summary: OrderSummary, *, today: date, href: str, copy_as_of: datetime | None = None
+    ) -> OrderSummaryPublic:
+        """`today`: the store's date (HQ's: UTC), which tells an expired quote."""
+        return cls(
+            id=summary.id,
+            order_type=summary.order_type,
+            status=summary.display_status(today),
+            channel_ref=summary.channel_ref,
+            sales_order_number=summary.sales_order_number,
+            store_code=summary.store_code,
+            customer_account=summary.customer_account,
+            customer_name=summary.customer_name,
+            currency=summary.order_total.currency,
+            created_at=summary.created_at,
+            expires_on=summary.expires_on,
+            order_total=amount_str(summary.order_total),
+            balance=amount_str(summary.balance),
+            sync_status=summary.sync_status,
+            copy_as_of=copy_as_of,
+            href=href,
+        )
 
 
 class OrderFilters(BaseModel):

@@ -7,7 +7,7 @@ channel data, flagged as cached, when HQ does not answer. These reads never writ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from omniorder.domain.statuses import Fulfilment
 from omniorder.domain.stock import stock_position
 from omniorder.service_layer.cart import require_store
 from omniorder.service_layer.ports import HQ
-from omniorder.service_layer.unit_of_work import UnitOfWork
+from omniorder.service_layer.unit_of_work import Records, UnitOfWork
 
 # How many SKUs one stock read may ask HQ for (GET /api/v1/rts/stores/{code}/inventory).
 MAX_SKUS_PER_READ = 50
@@ -110,31 +110,40 @@ def _views(store: StoreRow, products: list[ProductRow], stock: StockFigures) -> 
     return views
 
 
-def availability_warnings(uow: UnitOfWork, *, order: Order, hq: HQ | None = None) -> list[str]:
+def availability_warnings(
+    uow: UnitOfWork,
+    *,
+    order: Order,
+    hq: HQ | None = None,
+    stock: StockFigures | None = None,
+    warehouses: dict[str, str] | None = None,
+) -> list[str]:
     """Lines ordered beyond what the fulfilling location had: allowed, shown as back orders.
 
     With HQ's live figures, an order HQ already holds (it has a sales order number) has
     reserved its own quantities there; they are added back, so that the warning compares the
     line with what was available before this order. From channel data, the warning says so.
+    `stock` (HQ's figures sent with its answer to the create) and `warehouses` (of the
+    order's stores), when the caller has them, spare a call to HQ and a transaction.
     """
     lines = [line for line in order.lines if line.fulfilment is not Fulfilment.CARRY_OUT]
     if not lines:
         return []
     codes = {line.location for line in order.lines} | {r.store_code for r in order.returns}
-    warehouses = {}
-    with uow:
-        for code in codes:
-            store = uow.records.store(code)
-            warehouses[code] = store.warehouse if store else code
-    stock = _stock(uow, hq, sorted({line.sku for line in lines}))
+    if warehouses is None or not codes <= warehouses.keys():
+        with uow:
+            warehouses = warehouses_of(uow.records, codes)
+    if stock is None:
+        stock = _stock(uow, hq, sorted({line.sku for line in lines}))
+    known = warehouses
     own: dict[tuple[str, str], tuple[int, int]] = {}
     if not stock.is_cached and order.sales_order_number is not None:
-        own = stock_position(order, lambda code: warehouses.get(code, code))
+        own = stock_position(order, lambda code: known.get(code, code))
     warnings = []
     for line in lines:
         location = line.location
         if line.fulfilment is Fulfilment.PICKUP:
-            location = warehouses.get(line.location, line.location)
+            location = known.get(line.location, line.location)
         reserved_here, on_hand_change = own.get((location, line.sku), (0, 0))
         available = stock.at(line.sku, location).available_qty + reserved_here - on_hand_change
         if line.quantity > available:
@@ -147,6 +156,16 @@ def availability_warnings(uow: UnitOfWork, *, order: Order, hq: HQ | None = None
                 warning += " (Stock as of the store's channel data; HQ's was not available.)"
             warnings.append(warning)
     return warnings
+
+
+def warehouses_of(records: Records, codes: Iterable[str]) -> dict[str, str]:
+    """The warehouse each of these stores reserves and ships from (its own code when the
+    store is unknown)."""
+    warehouses = {}
+    for code in codes:
+        store = records.store(code)
+        warehouses[code] = store.warehouse if store else code
+    return warehouses
 
 
 # -- HQ: the real-time service's stock read --------------------------------------------------
@@ -164,8 +183,15 @@ def inventory_at_hq(uow: UnitOfWork, *, skus: Sequence[str]) -> list[InventoryRo
     for sku in wanted:
         if not sku.strip() or len(sku) > SKU_MAX_LENGTH:
             raise InvalidInput("sku", f"“{sku[:50]}” is not a SKU (1 to 40 characters).")
+    return stock_rows(uow, wanted)
+
+
+def stock_rows(uow: UnitOfWork, skus: Sequence[str]) -> list[InventoryRow]:
+    """HQ's inventory rows (every location) of these SKUs, in one query."""
+    if not skus:
+        return []
     with uow:
-        return list(uow.records.inventory_of(wanted))
+        return list(uow.records.inventory_of(list(skus)))
 
 
 def inventory_document(row: InventoryRow) -> dict[str, Any]:
@@ -203,18 +229,28 @@ def _live_stock(hq: HQ | None, skus: Sequence[str]) -> StockFigures | None:
     """HQ's figures of this moment, or None when there is no HQ or it did not answer."""
     if hq is None:
         return None
-    if not skus:
-        return StockFigures({}, is_cached=False)
     wanted = list(dict.fromkeys(skus))
-    by_sku: dict[str, dict[str, Availability]] = {sku: {} for sku in wanted}
+    rows: list[Any] = []
     try:
         for start in range(0, len(wanted), MAX_SKUS_PER_READ):
-            for row in hq.inventory(wanted[start : start + MAX_SKUS_PER_READ]):
-                sku, location = str(row["sku"]), str(row["location"])
-                by_sku.setdefault(sku, {})[location] = Availability(
-                    location, int(row["on_hand_qty"]), int(row["reserved_qty"])
-                )
-    except (OmniorderError, KeyError, TypeError, ValueError):
-        # Unreachable, too slow, refusing or answering nonsense: the cached copy will do.
+            rows.extend(hq.inventory(wanted[start : start + MAX_SKUS_PER_READ]))
+    except OmniorderError:
+        return None  # unreachable, too slow or refusing: the cached copy will do
+    return stock_from_answer(rows)
+
+
+def stock_from_answer(rows: Any) -> StockFigures | None:
+    """HQ's figures from the inventory rows it sent (the stock read's answer, or the
+    `inventory` of its answer to a create); None when they are missing or malformed."""
+    if not isinstance(rows, list):
+        return None
+    by_sku: dict[str, dict[str, Availability]] = {}
+    try:
+        for row in rows:
+            sku, location = str(row["sku"]), str(row["location"])
+            by_sku.setdefault(sku, {})[location] = Availability(
+                location, int(row["on_hand_qty"]), int(row["reserved_qty"])
+            )
+    except (KeyError, TypeError, ValueError):
         return None
     return StockFigures(by_sku, is_cached=False)

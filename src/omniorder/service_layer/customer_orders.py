@@ -13,6 +13,7 @@ from omniorder.domain.errors import IdInUse, NotFound, OmniorderError, Unavailab
 from omniorder.domain.order import Order
 from omniorder.domain.staff import Authorization, Permission
 from omniorder.domain.statuses import SyncStatus, Tender
+from omniorder.domain.summary import OrderSummary
 from omniorder.service_layer import journal
 from omniorder.service_layer.cards import authorize_cards, void_cards
 from omniorder.service_layer.cart import (
@@ -21,15 +22,35 @@ from omniorder.service_layer.cart import (
     require_store,
     store_today,
 )
+from omniorder.service_layer.catalogue import StockFigures, stock_from_answer, warehouses_of
 from omniorder.service_layer.documents import (
     new_order_to_document,
     order_from_document,
     order_to_document,
+    summary_from_document,
 )
 from omniorder.service_layer.ports import HQ, PaymentConnector
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
 PENDING_REF = "pending"
+
+
+@dataclass(frozen=True)
+class Created:
+    """A created (or repeated) order, with what the store learnt while creating it, so that
+    answering the request needs no other transaction and no other call to HQ.
+
+    `confirmed_by_hq`: HQ created the sales order just now, in sync mode, so the order has no
+    journal entry (its sync status is none). `stock`: HQ's stock of the order's SKUs, sent
+    with its answer (after this order's reservations). `warehouses`: the warehouse of each
+    store the order's lines name.
+    """
+
+    order: Order
+    today: date
+    confirmed_by_hq: bool = False
+    stock: StockFigures | None = None
+    warehouses: dict[str, str] = field(default_factory=dict)
 
 
 def create_customer_order(
@@ -42,6 +63,28 @@ def create_customer_order(
     store_code: str,
     now: datetime,
 ) -> Order:
+    """Create a customer order or quote (`create()`), the order alone."""
+    return create(
+        uow,
+        hq=hq,
+        payments=payments,
+        request=request,
+        auth=auth,
+        store_code=store_code,
+        now=now,
+    ).order
+
+
+def create(
+    uow: UnitOfWork,
+    *,
+    hq: HQ,
+    payments: PaymentConnector,
+    request: OrderInput,
+    auth: Authorization,
+    store_code: str,
+    now: datetime,
+) -> Created:
     """Create a customer order or quote in sync mode (docs/rules.md §2, §2.8).
 
     Price and validate from channel data, authorize cards, then have HQ create the sales
@@ -52,9 +95,10 @@ def create_customer_order(
         store = require_store(uow.records, store_code)
         today = store_today(store, now)
         new = price_cart(uow.records, request, store_code=store_code, channel_ref=PENDING_REF)
+        warehouses = warehouses_of(uow.records, {line.location for line in new.lines})
         existing = uow.orders.get(request.id)
         if existing is not None:
-            return _repeated(existing, new)
+            return Created(_repeated(existing, new), today, warehouses=warehouses)
         for index, tender in enumerate(new.tenders):
             if uow.orders.order_of_payment(tender.id) not in (None, request.id):
                 raise IdInUse(
@@ -86,16 +130,20 @@ def create_customer_order(
             uow.commit()
         document = _document(new, auth, now, price_versions)
         if mode.is_async:
-            return _create_async(uow, new, document, auth=auth, today=today, now=now)
+            order = _create_async(uow, new, document, auth=auth, today=today, now=now)
+            return Created(order, today, warehouses=warehouses)
     tenders = new.tenders
     try:
         timeout = mode.backup_timeout_seconds if mode.is_async_backup else None
-        confirmed = order_from_document(hq.create_sales_order(document, timeout=timeout))
+        answer = hq.create_sales_order(document, timeout=timeout)
+        stock = stock_from_answer(answer.pop("inventory", None))
+        confirmed = order_from_document(answer)
     except Unavailable:
         if mode.is_async_backup:
             # Async backup: HQ did not answer in time, so the order goes through the journal.
             # If HQ did commit it, synchronization finds the same order id and adds nothing.
-            return _create_async(uow, new, document, auth=auth, today=today, now=now)
+            order = _create_async(uow, new, document, auth=auth, today=today, now=now)
+            return Created(order, today, warehouses=warehouses)
         # HQ may have committed before the answer was lost: keep the authorizations so that
         # a retry with the same order id finds the same order and the same card payments.
         raise
@@ -103,7 +151,13 @@ def create_customer_order(
         void_cards(payments, tenders)
         raise
 
-    return keep_new_copy(uow, confirmed)
+    return Created(
+        keep_new_copy(uow, confirmed),
+        today,
+        confirmed_by_hq=True,
+        stock=stock,
+        warehouses=warehouses,
+    )
 
 
 def _card_numbers(new: NewOrder, request: OrderInput) -> dict[uuid.UUID, str]:
@@ -305,12 +359,11 @@ def keep_copy(uow: UnitOfWork, fresh: Order) -> Order:
 
 @dataclass(frozen=True)
 class FoundOrders:
-    orders: list[Order]
+    # Summary rows; the sync status of each is this store's journal's word on its own order
+    # (docs/sync.md), None for an order made in real time and for other stores' orders.
+    orders: list[OrderSummary]
     is_from_hq: bool = True
     hq_unreachable: bool = False
-    # This store's journal's word on each of its orders found (docs/sync.md); None for an
-    # order without journal entries (made in real time) and for other stores' orders.
-    sync_statuses: dict[uuid.UUID, SyncStatus | None] = field(default_factory=dict)
 
 
 def find_orders(
@@ -329,9 +382,10 @@ def find_orders(
 ) -> FoundOrders:
     """Search orders of every store at HQ (docs/rules.md §3), with this store's own orders that
     HQ does not hold yet; the store's copies alone when HQ is away. The caller gives the
-    date range (default: last 90 days). Nothing is written. HQ is asked first; then one
-    transaction searches the store's copies and asks its journal once about every order of
-    this store among both lists."""
+    date range (default: last 90 days). Nothing is written. HQ is asked first, for summary
+    rows; then one transaction reads the summaries of the store's copies, with their
+    journal's sync status in the same query, and asks the journal once about this store's
+    orders in HQ's list that are not in its own."""
     auth.require(Permission.RECALL_ORDER, "recall orders")
     filters: dict[str, Any] = {
         "text": text,
@@ -342,30 +396,34 @@ def find_orders(
         "created_to": created_to,
         "limit": limit,
     }
-    found: list[Order] | None = None
+    found: list[OrderSummary] | None = None
     hq_unreachable = False
     if hq is not None:
         try:
-            found = [order_from_document(d) for d in hq.search_orders(_query(filters))]
+            found = [summary_from_document(d) for d in hq.search_orders(_query(filters))]
         except Unavailable:
             hq_unreachable = True
     with uow:
-        local = uow.orders.search(**filters)
-        ours = {o.id for o in [*local, *(found or [])] if o.store_code == store_code}
-        entries = uow.journal.statuses_of(sorted(ours))
-    statuses = {order_id: SyncStatus.of_entries(entries.get(order_id, [])) for order_id in ours}
-    if found is None:
-        return FoundOrders(
-            local, is_from_hq=False, hq_unreachable=hq_unreachable, sync_statuses=statuses
+        local = uow.orders.summaries(**filters, sync_from="journal")
+        listed = {s.id for s in local}
+        unlisted = sorted(
+            s.id for s in found or [] if s.store_code == store_code and s.id not in listed
         )
-    waiting = {
-        o.id: o
-        for o in local
-        if any(s != SyncStatus.SYNCHRONIZED.value for s in entries.get(o.id, []))
+        entries = uow.journal.statuses_of(unlisted)
+    if found is None:
+        return FoundOrders(local, is_from_hq=False, hq_unreachable=hq_unreachable)
+    journaled = {s.id: s.sync_status for s in local} | {
+        order_id: SyncStatus.of_entries(entries.get(order_id, [])) for order_id in unlisted
     }
-    merged = [waiting.pop(o.id, o) for o in found] + list(waiting.values())
-    merged.sort(key=lambda o: (o.created_at, str(o.id)), reverse=True)
-    return FoundOrders(merged[:limit], sync_statuses=statuses)
+    waiting = {s.id: s for s in local if s.sync_status in (SyncStatus.PENDING, SyncStatus.FAILED)}
+    merged = [
+        waiting.pop(s.id)
+        if s.id in waiting
+        else dataclasses.replace(s, sync_status=journaled.get(s.id))
+        for s in found
+    ] + list(waiting.values())
+    merged.sort(key=lambda s: (s.created_at, str(s.id)), reverse=True)
+    return FoundOrders(merged[:limit])
 
 
 def _query(filters: dict[str, Any]) -> dict[str, Any]:

@@ -15,12 +15,14 @@ from pydantic import TypeAdapter, ValidationError
 from omniorder.domain.creation import NewOrder
 from omniorder.domain.errors import InvalidInput
 from omniorder.domain.order import Order
+from omniorder.domain.summary import OrderSummary
 
 Document = dict[str, Any]
 T = TypeVar("T")
 
 _order = TypeAdapter(Order)
 _new_order = TypeAdapter(NewOrder)
+_summary = TypeAdapter(OrderSummary)
 
 
 def order_to_document(order: Order) -> Document:
@@ -29,6 +31,15 @@ def order_to_document(order: Order) -> Document:
 
 def order_from_document(doc: Document) -> Order:
     return decode(_order, doc)
+
+
+def summary_to_document(summary: OrderSummary) -> Document:
+    """A find list's row, as HQ's real-time service answers a store's find."""
+    return _summary.dump_python(summary, mode="json")  # type: ignore[no-any-return]
+
+
+def summary_from_document(doc: Document) -> OrderSummary:
+    return decode(_summary, doc)
 
 
 def new_order_to_document(

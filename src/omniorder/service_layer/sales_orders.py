@@ -18,6 +18,7 @@ from omniorder.domain.settlement import TenderIn
 from omniorder.domain.staff import Authorization, Staff
 from omniorder.domain.statuses import Fulfilment, Tender
 from omniorder.domain.stock import Position, stock_changes, stock_position
+from omniorder.domain.summary import OrderSummary
 from omniorder.service_layer import notifications, operation_requests
 from omniorder.service_layer.auth import staff_from_row
 from omniorder.service_layer.cards import refund_to_cards
@@ -57,7 +58,8 @@ def create_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> 
             "store", f"Store {store_code} cannot create orders for {new.store_code}."
         )
     created_at = datetime.fromisoformat(str(document["created_at"]))
-    existing = uow.orders.get(new.id)
+    taken = uow.orders.taken_ids(new.id, [tender.id for tender in new.tenders])
+    existing = uow.orders.get(new.id) if taken.order else None
     if existing is not None:
         field = differing_field(existing, new)
         if field is not None:
@@ -68,7 +70,7 @@ def create_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> 
                 + "; send a new id.",
             )
         return existing
-    _check_payment_ids(uow, new)
+    _check_payment_ids(new, taken.payments)
     customer = _check_references(uow.records, new)
     _check_prices(uow.records, new, document.get("price_versions") or {})
     auth = _authorization(
@@ -84,9 +86,10 @@ def create_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> 
     return order
 
 
-def _check_payment_ids(uow: UnitOfWork, new: NewOrder) -> None:
+def _check_payment_ids(new: NewOrder, owners: dict[uuid.UUID, uuid.UUID]) -> None:
+    """`owners`: the order each taken payment id belongs to (`Orders.taken_ids()`)."""
     for index, tender in enumerate(new.tenders):
-        owner = uow.orders.order_of_payment(tender.id)
+        owner = owners.get(tender.id)
         if owner is not None and owner != new.id:
             raise IdInUse(
                 f"payments[{index}].id",
@@ -182,8 +185,7 @@ def _warehouses(records: Records) -> Callable[[str], str]:
 def _move_stock(records: Records, before: Position, after: Position) -> None:
     """Reserve, release, issue and take back stock as the order's position changed
     (docs/rules.md §2.7: ordering beyond availability is allowed — a back order)."""
-    for (location, sku), (reserved, on_hand) in sorted(stock_changes(before, after).items()):
-        records.adjust_stock(location, sku, on_hand=on_hand, reserved=reserved)
+    records.adjust_stocks(stock_changes(before, after))
 
 
 def _number_documents(uow: UnitOfWork, order: Order) -> None:
@@ -353,6 +355,8 @@ def get_sales_order(uow: UnitOfWork, *, ref: str) -> Order:
     return order
 
 
-def search_sales_orders(uow: UnitOfWork, **filters: Any) -> list[Order]:
+def search_sales_orders(uow: UnitOfWork, **filters: Any) -> list[OrderSummary]:
+    """Find order at HQ (docs/rules.md §3): summary rows, each with the sync status of its
+    staged copies, in one query for the page (docs/performance.md, "Find")."""
     with uow:
-        return uow.orders.search(**filters)
+        return uow.orders.summaries(**filters, sync_from="staging")

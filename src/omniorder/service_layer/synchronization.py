@@ -208,29 +208,42 @@ def synchronize(
     batch_size: int = 20,
     progress: Progress | None = None,
 ) -> JobResult:
-    """Synchronize orders: apply pending staged entries in journal order, each at most once."""
+    """Synchronize orders: apply pending staged entries in journal order, each at most once.
+
+    A batch of up to `batch_size` claimed entries — each of a different order, as an entry
+    waiting behind an earlier one of its order is not claimed — is one transaction; each
+    entry is applied in its own savepoint, so an entry HQ refuses rolls back alone and is
+    marked failed; the marks are written together when the batch commits."""
     result = JobResult()
     while True:
         with new_uow() as uow:
             claimed = list(uow.staging.claim_pending(batch_size))
             if not claimed:
                 break
-            done_in_batch = 0
+            blocked = uow.staging.blocked(claimed)
+            outcomes = []
             for row in claimed:
-                if uow.staging.is_blocked(row):
+                if row.id in blocked:
                     result.skipped += 1
                     continue
-                _apply_one(uow, row, now, result)
-                done_in_batch += 1
+                outcomes.append((row, _apply_one(uow, row, result)))
+            for row, outcome in outcomes:
+                _mark(row, outcome, now)
             uow.commit()
         if progress:
             progress(len(claimed))
-        if done_in_batch == 0:
+        if not outcomes:
             break  # everything left waits behind a failed (or in-progress) entry
     return result
 
 
-def _apply_one(uow: UnitOfWork, row: StoreTransactionRow, now: datetime, result: JobResult) -> None:
+@dataclass(frozen=True)
+class _Outcome:
+    sales_order_number: str | None = None  # synchronized with this number
+    error: str | None = None  # failed with this text
+
+
+def _apply_one(uow: UnitOfWork, row: StoreTransactionRow, result: JobResult) -> _Outcome:
     try:
         with uow.savepoint():
             if row.kind == "create":
@@ -240,15 +253,6 @@ def _apply_one(uow: UnitOfWork, row: StoreTransactionRow, now: datetime, result:
             else:
                 order = sales_orders.apply_in(uow, document=row.document, store_code=row.store_code)
     except Exception as error:  # one bad entry must not stall every other order
-        row.status = SyncStatus.FAILED.value
-        # An unexpected error's text may quote the entry's data (card tokens among it): only
-        # its type is kept here, the details go to HQ's log.
-        row.error = safe_error_text(
-            error.message
-            if isinstance(error, OmniorderError)
-            else f"Unexpected error ({type(error).__name__}); the details are in HQ's log."
-        )
-        row.is_acknowledged = False
         result.failed += 1
         if not isinstance(error, OmniorderError):
             # Never log.exception(): its text is the raw message (docs/security.md).
@@ -257,13 +261,30 @@ def _apply_one(uow: UnitOfWork, row: StoreTransactionRow, now: datetime, result:
                 row.id,
                 safe_traceback(error),
             )
-        return
-    row.status = SyncStatus.SYNCHRONIZED.value
-    row.error = None
-    row.synchronized_at = now
-    row.sales_order_number = order.sales_order_number
-    row.is_acknowledged = False
+        # An unexpected error's text may quote the entry's data (card tokens among it): only
+        # its type is kept here, the details go to HQ's log.
+        return _Outcome(
+            error=safe_error_text(
+                error.message
+                if isinstance(error, OmniorderError)
+                else f"Unexpected error ({type(error).__name__}); the details are in HQ's log."
+            )
+        )
     result.synchronized += 1
+    return _Outcome(sales_order_number=order.sales_order_number)
+
+
+def _mark(row: StoreTransactionRow, outcome: _Outcome, now: datetime) -> None:
+    """The entry's status as HQ reports it to its store (unacknowledged until then)."""
+    if outcome.error is not None:
+        row.status = SyncStatus.FAILED.value
+        row.error = outcome.error
+    else:
+        row.status = SyncStatus.SYNCHRONIZED.value
+        row.error = None
+        row.synchronized_at = now
+        row.sales_order_number = outcome.sales_order_number
+    row.is_acknowledged = False
 
 
 def acknowledge(
@@ -307,6 +328,9 @@ def _acknowledge_page(
     with new_uow() as uow:
         rows = list(uow.staging.unacknowledged(store.code, page_size))
         sent = [(row.id, row.status, row.retry_count) for row in rows]
+        orders = uow.orders.get_many(
+            [row.order_id for row in rows if row.status == SyncStatus.SYNCHRONIZED.value]
+        )
         acks = []
         for row in rows:
             ack: dict[str, Any] = {
@@ -316,7 +340,7 @@ def _acknowledge_page(
                 "error": row.error,
             }
             if row.status == SyncStatus.SYNCHRONIZED.value:
-                order = uow.orders.get(row.order_id)
+                order = orders.get(row.order_id)
                 ack["order"] = order_to_document(order) if order else None
             acks.append(ack)
     if not acks:

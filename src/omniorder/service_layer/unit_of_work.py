@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Literal, Protocol, Self, TypeVar
 
 from omniorder.adapters.orm import (
     AuthSessionRow,
@@ -38,8 +38,24 @@ from omniorder.adapters.orm import (
     TaxRateRow,
 )
 from omniorder.domain.order import Order
+from omniorder.domain.stock import Position
+from omniorder.domain.summary import OrderSummary
 
 RowT = TypeVar("RowT", bound=Base)
+
+
+@dataclass(frozen=True)
+class TakenIds:
+    """What a new order's ids already name: whether its order id is taken, and the order
+    each of its payment ids belongs to (payment ids are unique everywhere)."""
+
+    order: bool
+    payments: dict[uuid.UUID, uuid.UUID]
+
+
+# Where an order's sync statuses are (docs/sync.md, *Statuses*): a store's journal entries,
+# HQ's staged copies of them.
+SyncSource = Literal["journal", "staging"]
 
 
 class Orders(Protocol):
@@ -51,11 +67,19 @@ class Orders(Protocol):
 
     def get(self, order_id: uuid.UUID, *, for_update: bool = False) -> Order | None: ...
 
+    def get_many(self, order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Order]:
+        """The orders found among these ids, by id, in one read."""
+        ...
+
     def get_by_ref(self, ref: str, *, for_update: bool = False) -> Order | None:
         """By sales-order number or channel reference."""
         ...
 
     def order_of_payment(self, payment_id: uuid.UUID) -> uuid.UUID | None: ...
+
+    def taken_ids(self, order_id: uuid.UUID, payment_ids: Sequence[uuid.UUID]) -> TakenIds:
+        """Both checks of a new order's ids in one read."""
+        ...
 
     def put(self, order: Order) -> None:
         """Replace a copy whole, whatever its version (the store's cache of HQ's orders)."""
@@ -65,7 +89,7 @@ class Orders(Protocol):
         """Save a change; another writer since `expected_version` raises `StaleVersion`."""
         ...
 
-    def search(
+    def summaries(
         self,
         *,
         text: str | None = None,
@@ -77,7 +101,11 @@ class Orders(Protocol):
         created_to: datetime | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> list[Order]: ...
+        sync_from: SyncSource | None = None,
+    ) -> list[OrderSummary]:
+        """Find order's page (docs/rules.md §3): the summaries of the matching orders, newest
+        first, each with its sync status from `sync_from` (else None), in one query."""
+        ...
 
 
 class Records(Protocol):
@@ -139,6 +167,10 @@ class Records(Protocol):
     def adjust_stock(
         self, location: str, sku: str, *, on_hand: int = 0, reserved: int = 0
     ) -> None: ...
+
+    def adjust_stocks(self, changes: Position) -> None:
+        """Add (reserved, on hand) to each (location, sku)'s stock, all in one write."""
+        ...
 
 
 class Counters(Protocol):
@@ -207,7 +239,10 @@ class Staging(Protocol):
 
     def claim_pending(self, limit: int) -> Sequence[StoreTransactionRow]: ...
 
-    def is_blocked(self, row: StoreTransactionRow) -> bool: ...
+    def blocked(self, rows: Sequence[StoreTransactionRow]) -> set[int]:
+        """The ids of those rows with an earlier entry of their order not synchronized yet
+        (failed, or pending), in one read."""
+        ...
 
     def get(self, transaction_id: int) -> StoreTransactionRow | None: ...
 

@@ -24,13 +24,14 @@ from omniorder.entrypoints.openapi_links import HQ_SALES_ORDER_LINKS, HQ_SEARCH_
 from omniorder.entrypoints.schemas import (
     CustomerOrderPublic,
     OrderFilters,
+    OrderSummaryPublic,
     Quantities,
     SignIn,
     TokenPublic,
 )
 from omniorder.service_layer import auth, catalogue, sales_orders, synchronization
 from omniorder.service_layer.channel_data import export_channel_data
-from omniorder.service_layer.documents import order_to_document
+from omniorder.service_layer.documents import order_to_document, summary_to_document
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
@@ -61,7 +62,7 @@ def sign_out(token: TokenDep, uow: UowDep) -> Response:
 
 @router.get(
     "/sales-orders",
-    response_model=list[CustomerOrderPublic],
+    response_model=list[OrderSummaryPublic],
     tags=["sales orders"],
     openapi_extra=with_links(200, HQ_SEARCH_LINKS),
 )
@@ -70,12 +71,16 @@ def list_sales_orders(
     staff: HQStaff,
     now: NowDep,
     filters: Annotated[OrderFilters, Query()],
-) -> list[CustomerOrderPublic]:
-    """Search sales orders, newest first."""
-    orders = sales_orders.search_sales_orders(uow, **filters.search_args())
-    statuses = synchronization.sync_statuses(uow, [o.id for o in orders])
+) -> list[OrderSummaryPublic]:
+    """Search sales orders, newest first: summary rows, each with `href` to the whole order."""
+    found = sales_orders.search_sales_orders(uow, **filters.search_args())
     today = now.astimezone(UTC).date()
-    return [CustomerOrderPublic.of(o, today=today, sync_status=statuses.get(o.id)) for o in orders]
+    return [
+        OrderSummaryPublic.of(
+            s, today=today, href=f"/api/v1/sales-orders/{s.sales_order_number or s.channel_ref}"
+        )
+        for s in found
+    ]
 
 
 @router.get(
@@ -145,12 +150,19 @@ def rts_create_sales_order(
     """Real-time service: create the sales order for an order the store took (sync mode).
 
     Idempotent on the order id: a repeated call returns the order created the first time.
+    The answer is the order's document with `inventory`: HQ's stock rows (every location)
+    of the order's SKUs after its reservations, as the stock read sends them, so that the
+    store can warn of back orders without asking again.
     """
     require_same_store(calling, code)
     order = sales_orders.accept_sales_order(uow, document=document, store_code=code)
     note_order(request, order_id=order.id, ref=order.sales_order_number or order.channel_ref)
     note_operator(request, str(document.get("operator_id") or ""))
-    return order_to_document(order)
+    stock = catalogue.stock_rows(uow, sorted({line.sku for line in order.lines}))
+    return {
+        **order_to_document(order),
+        "inventory": [catalogue.inventory_document(row) for row in stock],
+    }
 
 
 @router.post(
@@ -181,10 +193,11 @@ def rts_search_orders(
     uow: UowDep,
     filters: Annotated[OrderFilters, Query()],
 ) -> dict[str, Any]:
-    """Real-time service: find order across every store (docs/rules.md §3), for a store's POS."""
+    """Real-time service: find order across every store (docs/rules.md §3), for a store's POS:
+    summary rows (amounts in minor units), as `documents.summary_to_document` writes them."""
     require_same_store(calling, code)
-    orders = sales_orders.search_sales_orders(uow, **filters.search_args())
-    return {"orders": [order_to_document(o) for o in orders]}
+    found = sales_orders.search_sales_orders(uow, **filters.search_args())
+    return {"orders": [summary_to_document(s) for s in found]}
 
 
 @router.get("/rts/stores/{code}/orders/{ref}", tags=["real-time service"])

@@ -21,7 +21,7 @@ from omniorder.adapters.store_gateway import HttpStoreGateway
 from omniorder.config import Settings
 from omniorder.entrypoints.api_docs import install_api_docs
 from omniorder.entrypoints.deps import AppContext, utc_now
-from omniorder.entrypoints.guards import LimitBodySize, SecurityHeaders
+from omniorder.entrypoints.guards import Guards
 from omniorder.entrypoints.hq import (
     api,
     jobs_api,
@@ -33,7 +33,6 @@ from omniorder.entrypoints.hq import (
     sync_pages,
 )
 from omniorder.entrypoints.http_errors import install_error_handlers
-from omniorder.entrypoints.nul_guard import RejectNulCharacters
 from omniorder.entrypoints.observability import RequestContext, install_operations_routes
 from omniorder.entrypoints.web import use_locale
 from omniorder.service_layer import job_worker
@@ -89,13 +88,15 @@ def create_hq_app(
         else None
     )
     install_error_handlers(app)
-    app.add_middleware(RejectNulCharacters)
-    # Added last, so they run first: the size limit before anything reads the body, the
-    # headers on every response, the 413 included (docs/security.md).
-    app.add_middleware(LimitBodySize, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)
-    # Outermost: every request gets its id, its access line and its metrics (413s too).
+    # Two layers, as each costs every request: the guards (security headers, body limit, NUL;
+    # docs/security.md), and outside them the request id, access line and metrics (413s too).
+    app.add_middleware(Guards, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)
+    # First in the route table, which is searched in order on every request: /health and
+    # /metrics are asked for often, by machines.
+    install_operations_routes(
+        app, settings=settings, engine=engine, role="hq", store_code=None, clock=clock
+    )
     install_api_docs(app, enabled=settings.api_docs)
     app.include_router(api.router)
     app.include_router(jobs_api.router)
@@ -107,10 +108,6 @@ def create_hq_app(
     store_static = Path(__file__).parent.parent / "store" / "static"
     app.mount("/static/pos", StaticFiles(directory=store_static), name="pos-static")
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-
-    install_operations_routes(
-        app, settings=settings, engine=engine, role="hq", store_code=None, clock=clock
-    )
     return app
 
 

@@ -15,6 +15,7 @@ from omniorder.domain.errors import InvalidInput, OmniorderError
 from omniorder.domain.order import Order
 from omniorder.domain.settlement import Handover
 from omniorder.domain.statuses import Fulfilment, OrderStatus
+from omniorder.domain.summary import OrderSummary
 from omniorder.entrypoints.deps import NowDep, UowDep
 from omniorder.entrypoints.hq.pages import PageStaff, page_router, render
 from omniorder.entrypoints.web import field_errors
@@ -60,7 +61,7 @@ def search_page(request: Request, uow: UowDep, staff: PageStaff, now: NowDep) ->
     stores = list(zones)
     if text["store"] and text["store"] not in stores:
         errors["store"] = "Choose a store from the list."
-    orders: list[Order] = []
+    orders: list[OrderSummary] = []
     if not errors:
         orders = sales_orders.search_sales_orders(
             uow,

@@ -27,6 +27,7 @@ from omniorder.entrypoints.schemas import (
     CustomerOrderPublic,
     CustomerPublic,
     Instant,
+    OrderSummaryPublic,
     ProductPublic,
     SignIn,
     TokenPublic,
@@ -149,7 +150,7 @@ def create_customer_order(
         ),
     )
     authorization = _authorization(uow, staff, body, ctx.store_code, now, client)
-    order = customer_orders.create_customer_order(
+    created = customer_orders.create(
         uow,
         hq=ctx.hq,
         payments=ctx.payments,
@@ -158,12 +159,16 @@ def create_customer_order(
         store_code=ctx.store_code,
         now=now,
     )
+    order = created.order
     response.headers["Location"] = f"/api/v1/customer-orders/{order.channel_ref}"
     note_order(request, order_id=order.id, ref=order.channel_ref)
-    sync_status = journal.sync_status(uow, order.id)
+    # An order HQ confirmed just now has no journal entry: no need to ask the journal.
+    sync_status = None if created.confirmed_by_hq else journal.sync_status(uow, order.id)
     if not is_repeat:
         count_order_created(ctx.store_code, _mode(uow, ctx.store_code, sync_status))
-    warnings = catalogue.availability_warnings(uow, order=order, hq=ctx.hq)
+    warnings = catalogue.availability_warnings(
+        uow, order=order, hq=ctx.hq, stock=created.stock, warehouses=created.warehouses
+    )
     public = CustomerOrderPublic.of(order, today=today, sync_status=sync_status)
     return CustomerOrderCreated(**public.model_dump(), warnings=warnings)
 
@@ -203,7 +208,7 @@ def _authorization(
     )
 
 
-@router.get("/customer-orders", response_model=list[CustomerOrderPublic], tags=["customer orders"])
+@router.get("/customer-orders", response_model=list[OrderSummaryPublic], tags=["customer orders"])
 def find_customer_orders(
     ctx: StoreCtx,
     uow: UowDep,
@@ -217,10 +222,10 @@ def find_customer_orders(
     created_from: Annotated[Instant | None, Query()] = None,
     created_to: Annotated[Instant | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> list[CustomerOrderPublic]:
+) -> list[OrderSummaryPublic]:
     """Find orders of every store (docs/rules.md §3), asking HQ; the date range defaults to the
-    last 90 days. When HQ cannot be reached, this store's copies are searched and each one
-    carries `copy_as_of`."""
+    last 90 days. Summary rows, each with `href` to the whole order. When HQ cannot be
+    reached, this store's copies are searched and each one carries `copy_as_of`."""
     found = customer_orders.find_orders(
         uow,
         auth=Authorization(staff),
@@ -235,13 +240,13 @@ def find_customer_orders(
         limit=limit,
     )
     return [
-        CustomerOrderPublic.of(
-            order,
+        OrderSummaryPublic.of(
+            summary,
             today=today,
-            sync_status=found.sync_statuses.get(order.id),
-            copy_as_of=customer_orders.OrderView(order).as_of if found.hq_unreachable else None,
+            href=f"/api/v1/customer-orders/{summary.channel_ref}",
+            copy_as_of=summary.changed_at if found.hq_unreachable else None,
         )
-        for order in found.orders
+        for summary in found.orders
     ]
 
 

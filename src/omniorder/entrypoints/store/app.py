@@ -19,9 +19,8 @@ from omniorder.config import Settings
 from omniorder.domain.errors import OmniorderError
 from omniorder.entrypoints.api_docs import install_api_docs
 from omniorder.entrypoints.deps import utc_now
-from omniorder.entrypoints.guards import LimitBodySize, SecurityHeaders
+from omniorder.entrypoints.guards import Guards
 from omniorder.entrypoints.http_errors import install_error_handlers
-from omniorder.entrypoints.nul_guard import RejectNulCharacters
 from omniorder.entrypoints.observability import RequestContext, install_operations_routes
 from omniorder.entrypoints.store import api, journal_api, operations_api, pages
 from omniorder.entrypoints.store.context import StoreContext
@@ -80,24 +79,16 @@ def create_store_app(
     )
     app.state.ctx = ctx
     install_error_handlers(app)
-    app.add_middleware(RejectNulCharacters)
-    # Added last, so they run first: the size limit before anything reads the body, the
-    # headers on every response, the 413 included (docs/security.md).
+    # Two layers, as each costs every request: the guards (security headers, body limit, NUL;
+    # docs/security.md), and outside them the request id, access line and metrics (413s too).
     app.add_middleware(
-        LimitBodySize,
+        Guards,
         max_bytes=settings.max_body_bytes,
         larger={"/api/v1/journal/": settings.max_job_body_bytes},
     )
-    app.add_middleware(SecurityHeaders)
-    # Outermost: every request gets its id, its access line and its metrics (413s too).
     app.add_middleware(RequestContext)
-    install_api_docs(app, enabled=settings.api_docs)
-    app.include_router(api.router)
-    app.include_router(operations_api.router)
-    app.include_router(journal_api.router)
-    app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-
+    # First in the route table, which is searched in order on every request: /health and
+    # /metrics are asked for often, by machines.
     install_operations_routes(
         app,
         settings=settings,
@@ -108,4 +99,10 @@ def create_store_app(
         channel_data_at=lambda: ctx.channel_data_at,
         hq_ping=hq.ping if isinstance(hq, HQClient) else None,
     )
+    install_api_docs(app, enabled=settings.api_docs)
+    app.include_router(api.router)
+    app.include_router(operations_api.router)
+    app.include_router(journal_api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app
