@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from omniorder.service_layer.cards import authorize_cards, void_cards
 from omniorder.service_layer.cart import (
     OrderInput,
     price_cart,
+    require_parameters,
     require_store,
     store_today,
 )
@@ -38,19 +40,30 @@ PENDING_REF = "pending"
 @dataclass(frozen=True)
 class Created:
     """A created (or repeated) order, with what the store learnt while creating it, so that
-    answering the request needs no other transaction and no other call to HQ.
+    answering the request takes no other transaction and no other call to HQ.
 
-    `confirmed_by_hq`: HQ created the sales order just now, in sync mode, so the order has no
-    journal entry (its sync status is none). `stock`: HQ's stock of the order's SKUs, sent
-    with its answer (after this order's reservations). `warehouses`: the warehouse of each
-    store the order's lines name.
+    `mode`: how the order reached HQ — "sync" (HQ created the sales order just now),
+    "async" (journaled), "async_backup" (journaled because HQ did not answer in time) —, or
+    None for a repeated request (`is_repeat`). `sync_status`: its journal's word (None for
+    an order made through the real-time service). `stock`: HQ's stock of the order's SKUs,
+    sent with its answer. `warehouses`: the warehouse of each store the order's lines name.
     """
 
     order: Order
     today: date
-    confirmed_by_hq: bool = False
+    mode: str | None
+    sync_status: SyncStatus | None = None
     stock: StockFigures | None = None
     warehouses: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_repeat(self) -> bool:
+        return self.mode is None
+
+
+# The order input, given the currency the store sells in (its amounts are parsed in it, in
+# the transaction that reads it).
+InputFor = Callable[[str], OrderInput]
 
 
 def create_customer_order(
@@ -68,7 +81,7 @@ def create_customer_order(
         uow,
         hq=hq,
         payments=payments,
-        request=request,
+        request=lambda _currency: request,
         auth=auth,
         store_code=store_code,
         now=now,
@@ -80,27 +93,34 @@ def create(
     *,
     hq: HQ,
     payments: PaymentConnector,
-    request: OrderInput,
+    request: InputFor,
     auth: Authorization,
     store_code: str,
     now: datetime,
 ) -> Created:
-    """Create a customer order or quote in sync mode (docs/rules.md §2, §2.8).
+    """Create a customer order or quote (docs/rules.md §2, §2.8, §10).
 
-    Price and validate from channel data, authorize cards, then have HQ create the sales
-    order at once. Repeating the call with the same order id returns the first order.
-    Nothing is stored at the store unless HQ confirmed the order.
+    Price and validate from channel data, authorize cards, then, in sync mode, have HQ
+    create the sales order at once; in async mode save the order with its journal entry.
+    Repeating the call with the same order id returns the first order. In sync mode nothing
+    is stored at the store unless HQ confirmed the order.
+
+    Without cards to authorize, the reads, the checks, the channel reference number and (in
+    async mode) the order and its journal entry are one transaction; with cards, the
+    authorizations come between two.
     """
     with uow:
         store = require_store(uow.records, store_code)
         today = store_today(store, now)
-        new = price_cart(uow.records, request, store_code=store_code, channel_ref=PENDING_REF)
+        given = request(require_parameters(uow.records).currency)
+        new = price_cart(uow.records, given, store_code=store_code, channel_ref=PENDING_REF)
         warehouses = warehouses_of(uow.records, {line.location for line in new.lines})
-        existing = uow.orders.get(request.id)
+        existing = uow.orders.get(given.id)
         if existing is not None:
-            return Created(_repeated(existing, new), today, warehouses=warehouses)
+            status = SyncStatus.of_entries(r.sync_status for r in uow.journal.for_order(given.id))
+            return Created(_repeated(existing, new), today, None, status, warehouses=warehouses)
         for index, tender in enumerate(new.tenders):
-            if uow.orders.order_of_payment(tender.id) not in (None, request.id):
+            if uow.orders.order_of_payment(tender.id) not in (None, given.id):
                 raise IdInUse(
                     f"payments[{index}].id",
                     f"Payment id {tender.id} already belongs to another order; send a new id.",
@@ -114,24 +134,18 @@ def create(
         mode = journal.mode_of(uow.records, store_code)
         create_order(new, auth=auth, today=today, now=now)  # every rule checked before money moves
         has_cards = any(tender.tender is Tender.CARD for tender in new.tenders)
-        if not has_cards and not mode.is_async:
-            # No card to authorize at a sync store: the channel reference is numbered in
-            # this transaction.
-            new = _numbered(uow, new, store_code)
-            document = _document(new, auth, now, price_versions)
-            uow.commit()
+        if not has_cards:
+            new, document, journaled = _number(uow, new, mode, auth, today, now, price_versions)
 
-    if has_cards or mode.is_async:
-        if has_cards:
-            tenders = authorize_cards(payments, new.tenders, _card_numbers(new, request))
-            new = dataclasses.replace(new, tenders=tenders)
+    if has_cards:
+        tenders = authorize_cards(payments, new.tenders, _card_numbers(new, given))
         with uow:
-            new = _numbered(uow, new, store_code)
-            uow.commit()
-        document = _document(new, auth, now, price_versions)
-        if mode.is_async:
-            order = _create_async(uow, new, document, auth=auth, today=today, now=now)
-            return Created(order, today, warehouses=warehouses)
+            new = dataclasses.replace(new, tenders=tenders)
+            new, document, journaled = _number(uow, new, mode, auth, today, now, price_versions)
+    if isinstance(journaled, IdInUse):
+        return Created(_settle_repeat(uow, new, journaled), today, None, warehouses=warehouses)
+    if journaled is not None:
+        return Created(journaled, today, "async", SyncStatus.PENDING, warehouses=warehouses)
     tenders = new.tenders
     try:
         timeout = mode.backup_timeout_seconds if mode.is_async_backup else None
@@ -143,7 +157,8 @@ def create(
             # Async backup: HQ did not answer in time, so the order goes through the journal.
             # If HQ did commit it, synchronization finds the same order id and adds nothing.
             order = _create_async(uow, new, document, auth=auth, today=today, now=now)
-            return Created(order, today, warehouses=warehouses)
+            status = journal.sync_status(uow, order.id)
+            return Created(order, today, "async_backup", status, warehouses=warehouses)
         # HQ may have committed before the answer was lost: keep the authorizations so that
         # a retry with the same order id finds the same order and the same card payments.
         raise
@@ -151,13 +166,35 @@ def create(
         void_cards(payments, tenders)
         raise
 
-    return Created(
-        keep_new_copy(uow, confirmed),
-        today,
-        confirmed_by_hq=True,
-        stock=stock,
-        warehouses=warehouses,
-    )
+    copy = keep_new_copy(uow, confirmed)
+    return Created(copy, today, "sync", None, stock, warehouses)
+
+
+def _number(
+    uow: UnitOfWork,
+    new: NewOrder,
+    mode: journal.Mode,
+    auth: Authorization,
+    today: date,
+    now: datetime,
+    price_versions: dict[str, str],
+) -> tuple[NewOrder, dict[str, Any], Order | IdInUse | None]:
+    """In the caller's open transaction, which this commits: the channel reference number
+    and the document for HQ; in async mode also the order and its journal entry, saved
+    together (docs/rules.md §10). The third value is the journaled order, or the `IdInUse`
+    of a request with the same order id (or a payment id) that committed first."""
+    new = _numbered(uow, new, new.store_code)
+    document = _document(new, auth, now, price_versions)
+    journaled: Order | IdInUse | None = None
+    if mode.is_async:
+        order = create_order(new, auth=auth, today=today, now=now)
+        try:
+            _journal(uow, order, document, now)
+        except IdInUse as conflict:
+            return new, document, conflict  # the caller's `with` rolls back
+        journaled = order
+    uow.commit()
+    return new, document, journaled
 
 
 def _card_numbers(new: NewOrder, request: OrderInput) -> dict[uuid.UUID, str]:
@@ -238,17 +275,22 @@ def _journal_new_order(
         existing = uow.orders.get(order.id)
         if existing is not None:
             return existing
-        uow.orders.add(order)
-        journal.record(
-            uow,
-            order=order,
-            kind="create",
-            document=document,
-            entry_id=journal.entry_id_for(order.id, "create"),
-            now=now,
-        )
+        _journal(uow, order, document, now)
         uow.commit()
     return order
+
+
+def _journal(uow: UnitOfWork, order: Order, document: dict[str, Any], now: datetime) -> None:
+    """The new order and its journal entry, in the caller's transaction."""
+    uow.orders.add(order)
+    journal.record(
+        uow,
+        order=order,
+        kind="create",
+        document=document,
+        entry_id=journal.entry_id_for(order.id, "create"),
+        now=now,
+    )
 
 
 @dataclass(frozen=True)

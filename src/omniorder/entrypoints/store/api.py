@@ -37,12 +37,8 @@ from omniorder.service_layer import auth, catalogue, customer_orders, journal
 from omniorder.service_layer.cart import (
     OrderInput,
     PaymentInput,
-    require_parameters,
-    require_store,
-    store_today,
 )
 from omniorder.service_layer.channel_data import import_channel_data
-from omniorder.service_layer.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
@@ -128,27 +124,26 @@ def create_customer_order(
             if idempotency_key
             else customer_orders.new_order_id()
         )
-    with uow:  # one short transaction for what the request needs before the order
-        today = store_today(require_store(uow.records, ctx.store_code), now)
-        currency = require_parameters(uow.records).currency
-        is_repeat = uow.orders.get(order_id) is not None  # counted once, not per retry
-    order_input = OrderInput(
-        id=order_id,
-        order_type=body.order_type,
-        customer_account=body.customer_account,
-        lines=tuple(line.to_input() for line in body.lines),
-        shipping_charge=parse_amount(body.shipping_charge, currency, "shipping_charge"),
-        deposit_override=parse_amount(body.deposit_override, currency, "deposit_override"),
-        payments=tuple(
-            PaymentInput(
-                id=p.id,
-                tender=p.tender,
-                amount=_required_amount(p.amount, currency, f"payments[{i}].amount"),
-                card_number=p.card_number,
-            )
-            for i, p in enumerate(body.payments)
-        ),
-    )
+
+    def order_input(currency: str) -> OrderInput:
+        return OrderInput(
+            id=order_id,
+            order_type=body.order_type,
+            customer_account=body.customer_account,
+            lines=tuple(line.to_input() for line in body.lines),
+            shipping_charge=parse_amount(body.shipping_charge, currency, "shipping_charge"),
+            deposit_override=parse_amount(body.deposit_override, currency, "deposit_override"),
+            payments=tuple(
+                PaymentInput(
+                    id=p.id,
+                    tender=p.tender,
+                    amount=_required_amount(p.amount, currency, f"payments[{i}].amount"),
+                    card_number=p.card_number,
+                )
+                for i, p in enumerate(body.payments)
+            ),
+        )
+
     authorization = _authorization(uow, staff, body, ctx.store_code, now, client)
     created = customer_orders.create(
         uow,
@@ -162,23 +157,13 @@ def create_customer_order(
     order = created.order
     response.headers["Location"] = f"/api/v1/customer-orders/{order.channel_ref}"
     note_order(request, order_id=order.id, ref=order.channel_ref)
-    # An order HQ confirmed just now has no journal entry: no need to ask the journal.
-    sync_status = None if created.confirmed_by_hq else journal.sync_status(uow, order.id)
-    if not is_repeat:
-        count_order_created(ctx.store_code, _mode(uow, ctx.store_code, sync_status))
+    if created.mode is not None:  # a repeated request is counted once, not per retry
+        count_order_created(ctx.store_code, created.mode)
     warnings = catalogue.availability_warnings(
         uow, order=order, hq=ctx.hq, stock=created.stock, warehouses=created.warehouses
     )
-    public = CustomerOrderPublic.of(order, today=today, sync_status=sync_status)
+    public = CustomerOrderPublic.of(order, today=created.today, sync_status=created.sync_status)
     return CustomerOrderCreated(**public.model_dump(), warnings=warnings)
-
-
-def _mode(uow: UnitOfWork, store_code: str, sync_status: object) -> str:
-    """How the order reached HQ: at once (sync), or through the journal because the store
-    is async or because HQ did not answer in time (async backup)."""
-    if sync_status is None:
-        return "sync"
-    return "async" if journal.store_mode(uow, store_code).is_async else "async_backup"
 
 
 def _required_amount(text: str, currency: str, field: str) -> Any:
