@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--find-orders N] [--only create|find]`: the whole benchmark
+"""`python -m bench [--quick] [--find-orders N] [--only create|find|memory]`: the whole benchmark
 suite, one table."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print the profiles too")
     parser.add_argument(
         "--only",
-        choices=["create", "find"],
+        choices=["create", "find", "memory"],
         help="create: rows 1-5 alone (the order create path), without the find database;"
-        " find: row 7 alone",
+        " find: row 7 alone; memory: row 8 alone",
     )
     args = parser.parse_args()
     report = run(quick=args.quick, find_orders=args.find_orders, only=args.only)

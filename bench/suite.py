@@ -43,12 +43,13 @@ class Sizes:
     raw_seconds: float
     find_orders: int
     find_requests: int  # per kind of search
+    memory_orders: int  # per store, before the servers' memory is read
 
     @classmethod
     def of(cls, *, quick: bool, find_orders: int | None) -> Sizes:
         if quick:
-            return cls(1, 5, 1.0, find_orders or 1_000, 2)
-        return cls(3, 100, 3.0, find_orders or 1_000_000, 20)
+            return cls(1, 5, 1.0, find_orders or 1_000, 2, 20)
+        return cls(3, 100, 3.0, find_orders or 1_000_000, 20, 10_000)
 
 
 @dataclass
@@ -465,12 +466,73 @@ def _finds(
     return latencies
 
 
+# -- part 4: memory after many orders (row 8) ------------------------------------------------
+
+
+def memory_part(tmp: Path, sizes: Sizes, report: Report, log: Callable[[str], None]) -> None:
+    """Resident memory of each server (SQLite, as a store runs) after `memory_orders` orders
+    at each store — S001 sync (so HQ creates them too) and S002 async —, taken by two clients
+    per store at once."""
+    with running_servers(
+        tmp / "memory", stores=("S001", "S002"), async_stores=("S002",)
+    ) as servers:
+        stores = {
+            "S001": (
+                servers.store_url("S001"),
+                sign_in(servers.store_url("S001"), "1001", "cashier1"),
+            ),
+            "S002": (
+                servers.store_url("S002"),
+                sign_in(servers.store_url("S002"), "2001", "cashier2"),
+            ),
+        }
+        before = {name: rss_mb(pid(servers, name)) for name in ("S001", "S002", "hq")}
+        log(f"memory: {sizes.memory_orders} orders at each of S001 (sync) and S002 (async)")
+        errors: list[BaseException] = []
+        done = {"S001": 0, "S002": 0}
+        chunk = 500
+
+        def feed(code: str) -> None:
+            url, auth = stores[code]
+            try:
+                while done[code] < sizes.memory_orders:
+                    n = min(chunk, sizes.memory_orders - done[code])
+                    create_orders(url, auth, code, n, clients=2)
+                    done[code] += n
+            except BaseException as error:  # reported below, in the main thread
+                errors.append(error)
+
+        threads = [threading.Thread(target=feed, args=(code,)) for code in stores]
+        for thread in threads:
+            thread.start()
+        while any(thread.is_alive() for thread in threads):
+            time.sleep(10)
+            log(f"memory: S001 {done['S001']}, S002 {done['S002']} orders")
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        after = {name: rss_mb(pid(servers, name)) for name in ("S001", "S002", "hq")}
+    report.rows.append(
+        Row(
+            f"8. resident memory after {sizes.memory_orders:,} orders per store",
+            ", ".join(
+                f"{label} {after[name]:.0f} MB (started {before[name]:.0f})"
+                for name, label in (("S001", "store S001"), ("S002", "store S002"), ("hq", "HQ"))
+            ),
+            "none (absolute)",
+            "-",
+            "<= 150 MB per server after 10,000 orders",
+        )
+    )
+
+
 # -- the table ------------------------------------------------------------------------------
 
 
 def run(*, quick: bool, find_orders: int | None = None, only: str | None = None) -> Report:
     """The whole suite; `only="create"`: rows 1–5 alone (the create path, no find database);
-    `only="find"`: row 7 alone."""
+    `only="find"`: row 7 alone; `only="memory"`: row 8 alone."""
     sizes = Sizes.of(quick=quick, find_orders=find_orders)
     report = Report()
     report.notes.append(f"load average at start: {load_average()}")
@@ -481,11 +543,13 @@ def run(*, quick: bool, find_orders: int | None = None, only: str | None = None)
 
     with tempfile.TemporaryDirectory(prefix="omniorder-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        if only != "find":
+        if only in (None, "create"):
             sqlite_part(tmp, sizes, report, log)
             postgres_part(tmp, sizes, report, log, create_only=only == "create")
-        if only != "create":
+        if only in (None, "find"):
             find_part(tmp, sizes, report, log)
+        if only in (None, "memory"):
+            memory_part(tmp, sizes, report, log)
     report.notes.append(f"load average at end: {load_average()}")
     report.notes.append(
         f"{sizes.repetitions} repetition(s) of {sizes.orders} orders per phase, medians;"
