@@ -241,25 +241,47 @@ def staff_for_token(uow: UnitOfWork, token: str, *, now: datetime, idle_minutes:
     request, at its absolute expiry, when the staff member's password changes or when they
     are deactivated."""
     with uow:
-        session = uow.auth_sessions.get(token_hash(token))
-        if session is None or session.expires_at <= now:
-            raise NotSignedIn("Sign in first: the session is missing or has expired.")
-        last_seen = session.last_seen_at or session.created_at
-        row = uow.records.staff(session.operator_id)
-        if now - last_seen > timedelta(minutes=idle_minutes):
-            ended = "The session ended after a time without use; sign in again."
-        elif row is None:
-            ended = "This operator no longer exists; sign in again."
-        elif row.is_active is False or (row.session_epoch or 0) != (session.session_epoch or 0):
-            ended = "The password changed or the account was disabled; sign in again."
-        else:
-            if now - last_seen >= timedelta(minutes=idle_minutes) / LAST_SEEN_STEPS:
-                session.last_seen_at = now
-                uow.commit()
-            return staff_from_row(row)
-        uow.auth_sessions.delete(session.token_hash)
-        uow.commit()
-        raise NotSignedIn(ended)
+        try:
+            staff, seen = _session_staff(uow, token, now=now, idle_minutes=idle_minutes)
+        except SessionEnded as ended:
+            uow.auth_sessions.delete(token_hash(token))
+            uow.commit()
+            raise NotSignedIn(ended.message) from None
+        if seen:
+            uow.commit()
+        return staff
+
+
+class SessionEnded(NotSignedIn):
+    """A session that has ended (`staff_in()`): the caller deletes it."""
+
+
+def staff_in(uow: UnitOfWork, token: str, *, now: datetime, idle_minutes: int = 30) -> Staff:
+    """`staff_for_token()` in the caller's transaction, which saves the session's last-seen
+    time when it moves (every `idle_minutes / LAST_SEEN_STEPS`) if it commits. An ended
+    session is `SessionEnded` (the caller deletes it) and a missing one `NotSignedIn`."""
+    return _session_staff(uow, token, now=now, idle_minutes=idle_minutes)[0]
+
+
+def _session_staff(
+    uow: UnitOfWork, token: str, *, now: datetime, idle_minutes: int
+) -> tuple[Staff, bool]:
+    """The session's staff member, and whether its last-seen time moved (to be saved)."""
+    session = uow.auth_sessions.get(token_hash(token))
+    if session is None or session.expires_at <= now:
+        raise NotSignedIn("Sign in first: the session is missing or has expired.")
+    last_seen = session.last_seen_at or session.created_at
+    row = uow.records.staff(session.operator_id)
+    if now - last_seen > timedelta(minutes=idle_minutes):
+        raise SessionEnded("The session ended after a time without use; sign in again.")
+    if row is None:
+        raise SessionEnded("This operator no longer exists; sign in again.")
+    if row.is_active is False or (row.session_epoch or 0) != (session.session_epoch or 0):
+        raise SessionEnded("The password changed or the account was disabled; sign in again.")
+    seen = now - last_seen >= timedelta(minutes=idle_minutes) / LAST_SEEN_STEPS
+    if seen:
+        session.last_seen_at = now
+    return staff_from_row(row), seen
 
 
 # -- manager overrides ----------------------------------------------------------------------

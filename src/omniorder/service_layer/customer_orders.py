@@ -64,6 +64,8 @@ class Created:
 # The order input, given the currency the store sells in (its amounts are parsed in it, in
 # the transaction that reads it).
 InputFor = Callable[[str], OrderInput]
+# Who acts, checked in the create's first transaction (e.g. the sign-in session).
+AuthorizationIn = Callable[[UnitOfWork], Authorization]
 
 
 def create_customer_order(
@@ -82,7 +84,7 @@ def create_customer_order(
         hq=hq,
         payments=payments,
         request=lambda _currency: request,
-        auth=auth,
+        auth=lambda _uow: auth,
         store_code=store_code,
         now=now,
     ).order
@@ -94,7 +96,7 @@ def create(
     hq: HQ,
     payments: PaymentConnector,
     request: InputFor,
-    auth: Authorization,
+    auth: AuthorizationIn,
     store_code: str,
     now: datetime,
 ) -> Created:
@@ -107,9 +109,10 @@ def create(
 
     Without cards to authorize, the reads, the checks, the channel reference number and (in
     async mode) the order and its journal entry are one transaction; with cards, the
-    authorizations come between two.
+    authorizations come between two. `auth` is asked first, in that first transaction.
     """
     with uow:
+        acting = auth(uow)
         store = require_store(uow.records, store_code)
         today = store_today(store, now)
         given = request(require_parameters(uow.records).currency)
@@ -132,16 +135,18 @@ def create(
             and (changed := product.price_changed_at) is not None
         }
         mode = journal.mode_of(uow.records, store_code)
-        create_order(new, auth=auth, today=today, now=now)  # every rule checked before money moves
+        create_order(
+            new, auth=acting, today=today, now=now
+        )  # every rule checked before money moves
         has_cards = any(tender.tender is Tender.CARD for tender in new.tenders)
         if not has_cards:
-            new, document, journaled = _number(uow, new, mode, auth, today, now, price_versions)
+            new, document, journaled = _number(uow, new, mode, acting, today, now, price_versions)
 
     if has_cards:
         tenders = authorize_cards(payments, new.tenders, _card_numbers(new, given))
         with uow:
             new = dataclasses.replace(new, tenders=tenders)
-            new, document, journaled = _number(uow, new, mode, auth, today, now, price_versions)
+            new, document, journaled = _number(uow, new, mode, acting, today, now, price_versions)
     if isinstance(journaled, IdInUse):
         return Created(_settle_repeat(uow, new, journaled), today, None, warehouses=warehouses)
     if journaled is not None:
@@ -156,7 +161,7 @@ def create(
         if mode.is_async_backup:
             # Async backup: HQ did not answer in time, so the order goes through the journal.
             # If HQ did commit it, synchronization finds the same order id and adds nothing.
-            order = _create_async(uow, new, document, auth=auth, today=today, now=now)
+            order = _create_async(uow, new, document, auth=acting, today=today, now=now)
             status = journal.sync_status(uow, order.id)
             return Created(order, today, "async_backup", status, warehouses=warehouses)
         # HQ may have committed before the answer was lost: keep the authorizations so that

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -19,7 +19,7 @@ from omniorder.entrypoints.deps import (
     parse_amount,
 )
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
-from omniorder.entrypoints.observability import count_order_created, note_order
+from omniorder.entrypoints.observability import count_order_created, note_operator, note_order
 from omniorder.entrypoints.openapi_links import STORE_ORDER_LINKS, with_links
 from omniorder.entrypoints.schemas import (
     CustomerOrderCreate,
@@ -39,6 +39,7 @@ from omniorder.service_layer.cart import (
     PaymentInput,
 )
 from omniorder.service_layer.channel_data import import_channel_data
+from omniorder.service_layer.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
@@ -105,7 +106,7 @@ def create_customer_order(
     body: CustomerOrderCreate,
     ctx: StoreCtx,
     uow: UowDep,
-    staff: CurrentStaff,
+    token: TokenDep,
     now: NowDep,
     client: ClientDep,
     request: Request,
@@ -117,6 +118,32 @@ def create_customer_order(
     Repeating the request with the same `Idempotency-Key` (or body `id`) returns the first
     order and changes nothing.
     """
+    # The sign-in is checked in the create's first transaction (one transaction fewer),
+    # except with a manager override, whose password is checked after the sign-in and
+    # outside any transaction (docs/security.md).
+    idle = ctx.settings.session_idle_minutes
+    override = body.manager_override
+    approved: Authorization | None = None
+    if override is not None:
+        staff = auth.staff_for_token(uow, token, now=now, idle_minutes=idle)
+        note_operator(request, staff.operator_id)
+        approved = auth.authorize(
+            uow,
+            staff,
+            manager_id=override.operator_id,
+            manager_password=override.password,
+            store_code=ctx.store_code,
+            now=now,
+            client=client,
+        )
+
+    def authorization(in_uow: UnitOfWork) -> Authorization:
+        if approved is not None:
+            return approved
+        staff = auth.staff_in(in_uow, token, now=now, idle_minutes=idle)
+        note_operator(request, staff.operator_id)
+        return Authorization(staff)
+
     order_id = body.id
     if order_id is None:
         order_id = (
@@ -144,16 +171,19 @@ def create_customer_order(
             ),
         )
 
-    authorization = _authorization(uow, staff, body, ctx.store_code, now, client)
-    created = customer_orders.create(
-        uow,
-        hq=ctx.hq,
-        payments=ctx.payments,
-        request=order_input,
-        auth=authorization,
-        store_code=ctx.store_code,
-        now=now,
-    )
+    try:
+        created = customer_orders.create(
+            uow,
+            hq=ctx.hq,
+            payments=ctx.payments,
+            request=order_input,
+            auth=authorization,
+            store_code=ctx.store_code,
+            now=now,
+        )
+    except auth.SessionEnded:
+        auth.sign_out(uow, token=token)
+        raise
     order = created.order
     response.headers["Location"] = f"/api/v1/customer-orders/{order.channel_ref}"
     note_order(request, order_id=order.id, ref=order.channel_ref)
@@ -171,26 +201,6 @@ def _required_amount(text: str, currency: str, field: str) -> Any:
     if amount is None:
         raise InvalidInput(field, "Enter an amount.")
     return amount
-
-
-def _authorization(
-    uow: UowDep,
-    staff: Any,
-    body: CustomerOrderCreate,
-    store_code: str,
-    now: datetime,
-    client: str | None,
-) -> Authorization:
-    override = body.manager_override
-    return auth.authorize(
-        uow,
-        staff,
-        manager_id=override.operator_id if override else None,
-        manager_password=override.password if override else None,
-        store_code=store_code,
-        now=now,
-        client=client,
-    )
 
 
 @router.get("/customer-orders", response_model=list[OrderSummaryPublic], tags=["customer orders"])
