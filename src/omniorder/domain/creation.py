@@ -14,6 +14,7 @@ from uuid import UUID, uuid5
 from omniorder.domain.errors import (
     DateNotAllowed,
     DepositOverrideNotAllowed,
+    IdInUse,
     InvalidInput,
     NegativeAmount,
     NoShipOrPickupLine,
@@ -86,6 +87,18 @@ class NewOrder:
     deposit_override: Money | None
     tenders: tuple[TenderIn, ...]
     quote_expiration_days: int
+
+
+def check_payment_ids(new: NewOrder, owners: dict[UUID, UUID]) -> None:
+    """Payment ids are unique everywhere: refuse one that already belongs to another order.
+    `owners`: the order each of the new order's taken payment ids belongs to."""
+    for index, tender in enumerate(new.tenders):
+        owner = owners.get(tender.id)
+        if owner is not None and owner != new.id:
+            raise IdInUse(
+                f"payments[{index}].id",
+                f"Payment id {tender.id} already belongs to another order; send a new id.",
+            )
 
 
 def differing_field(order: Order, new: NewOrder) -> str | None:

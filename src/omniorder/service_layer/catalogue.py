@@ -183,15 +183,8 @@ def inventory_at_hq(uow: UnitOfWork, *, skus: Sequence[str]) -> list[InventoryRo
     for sku in wanted:
         if not sku.strip() or len(sku) > SKU_MAX_LENGTH:
             raise InvalidInput("sku", f"“{sku[:50]}” is not a SKU (1 to 40 characters).")
-    return stock_rows(uow, wanted)
-
-
-def stock_rows(uow: UnitOfWork, skus: Sequence[str]) -> list[InventoryRow]:
-    """HQ's inventory rows (every location) of these SKUs, in one query."""
-    if not skus:
-        return []
     with uow:
-        return list(uow.records.inventory_of(list(skus)))
+        return list(uow.records.inventory_of(wanted))
 
 
 def inventory_document(row: InventoryRow) -> dict[str, Any]:

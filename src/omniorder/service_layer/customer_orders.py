@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from omniorder.domain.creation import NewOrder, create_order, differing_field
+from omniorder.domain.creation import NewOrder, check_payment_ids, create_order, differing_field
 from omniorder.domain.errors import IdInUse, NotFound, OmniorderError, Unavailable
 from omniorder.domain.order import Order
 from omniorder.domain.staff import Authorization, Permission
@@ -118,16 +118,12 @@ def create(
         given = request(require_parameters(uow.records).currency)
         new = price_cart(uow.records, given, store_code=store_code, channel_ref=PENDING_REF)
         warehouses = warehouses_of(uow.records, {line.location for line in new.lines})
-        existing = uow.orders.get(given.id)
+        taken = uow.orders.taken_ids(given.id, [tender.id for tender in new.tenders])
+        existing = uow.orders.get(given.id) if taken.order else None
         if existing is not None:
             status = SyncStatus.of_entries(r.sync_status for r in uow.journal.for_order(given.id))
             return Created(_repeated(existing, new), today, None, status, warehouses=warehouses)
-        for index, tender in enumerate(new.tenders):
-            if uow.orders.order_of_payment(tender.id) not in (None, given.id):
-                raise IdInUse(
-                    f"payments[{index}].id",
-                    f"Payment id {tender.id} already belongs to another order; send a new id.",
-                )
+        check_payment_ids(new, taken.payments)
         price_versions = {
             line.sku: changed.isoformat()
             for line in new.lines

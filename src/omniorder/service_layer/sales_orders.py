@@ -8,9 +8,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from omniorder.adapters.orm import CustomerAddressRow, CustomerRow
+from omniorder.adapters.orm import CustomerAddressRow, CustomerRow, InventoryRow
 from omniorder.domain import fulfilment
-from omniorder.domain.creation import NewOrder, create_order, differing_field
+from omniorder.domain.creation import NewOrder, check_payment_ids, create_order, differing_field
 from omniorder.domain.errors import IdInUse, InvalidInput, NotFound, PermissionDenied
 from omniorder.domain.money import Money
 from omniorder.domain.order import Order
@@ -29,24 +29,51 @@ from omniorder.service_layer.ports import PaymentConnector
 from omniorder.service_layer.unit_of_work import Records, UnitOfWork
 
 
-def accept_sales_order(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> Order:
+def accept_sales_order(
+    uow: UnitOfWork,
+    *,
+    document: dict[str, Any],
+    store_code: str,
+    caller: Callable[[UnitOfWork], None] | None = None,
+) -> Order:
     """Create the sales order for an order a store took (docs/rules.md §2.8, sync mode).
 
     HQ runs the same domain rules on the same priced cart, so the store and HQ build the
     same order; it then numbers the order and its invoices and reserves stock. A repeated
     request for the same order id returns the order already created.
     """
+    return accept_with_stock(uow, document=document, store_code=store_code, caller=caller)[0]
+
+
+def accept_with_stock(
+    uow: UnitOfWork,
+    *,
+    document: dict[str, Any],
+    store_code: str,
+    caller: Callable[[UnitOfWork], None] | None = None,
+) -> tuple[Order, list[InventoryRow]]:
+    """`accept_sales_order()`, with HQ's stock rows (every location) of the order's SKUs
+    after its reservations, read in the same transaction. `caller` checks who asks (the
+    calling store's token) first thing in that transaction."""
     try:
         with uow:
+            if caller is not None:
+                caller(uow)
             order = create_in(uow, document=document, store_code=store_code)
+            stock = _stock_of(uow, order)
             uow.commit()
     except IdInUse:
         # The same order id was created by a request that committed first (a POS retrying
         # at once): answer with that order if it is the same request.
         with uow:
             created = create_in(uow, document=document, store_code=store_code)
-        return created
-    return order
+            return created, _stock_of(uow, created)
+    return order, stock
+
+
+def _stock_of(uow: UnitOfWork, order: Order) -> list[InventoryRow]:
+    skus = sorted({line.sku for line in order.lines})
+    return list(uow.records.inventory_of(skus)) if skus else []
 
 
 def create_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> Order:
@@ -70,7 +97,7 @@ def create_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> 
                 + "; send a new id.",
             )
         return existing
-    _check_payment_ids(new, taken.payments)
+    check_payment_ids(new, taken.payments)
     customer = _check_references(uow.records, new)
     _check_prices(uow.records, new, document.get("price_versions") or {})
     auth = _authorization(
@@ -84,17 +111,6 @@ def create_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> 
     _remember_addresses(customer, order)
     uow.orders.add(order)
     return order
-
-
-def _check_payment_ids(new: NewOrder, owners: dict[uuid.UUID, uuid.UUID]) -> None:
-    """`owners`: the order each taken payment id belongs to (`Orders.taken_ids()`)."""
-    for index, tender in enumerate(new.tenders):
-        owner = owners.get(tender.id)
-        if owner is not None and owner != new.id:
-            raise IdInUse(
-                f"payments[{index}].id",
-                f"Payment id {tender.id} already belongs to another order; send a new id.",
-            )
 
 
 def _check_references(records: Records, new: NewOrder) -> CustomerRow:

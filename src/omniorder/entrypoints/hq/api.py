@@ -17,7 +17,12 @@ from omniorder.entrypoints.deps import (
     UowDep,
     operation_id_for,
 )
-from omniorder.entrypoints.hq.context import CallingStore, HQStaff, require_same_store
+from omniorder.entrypoints.hq.context import (
+    CallingStore,
+    HQStaff,
+    calling_store_in,
+    require_same_store,
+)
 from omniorder.entrypoints.http_errors import ERROR_RESPONSES
 from omniorder.entrypoints.observability import note_operator, note_order
 from omniorder.entrypoints.openapi_links import HQ_SALES_ORDER_LINKS, HQ_SEARCH_LINKS, with_links
@@ -32,6 +37,7 @@ from omniorder.entrypoints.schemas import (
 from omniorder.service_layer import auth, catalogue, sales_orders, synchronization
 from omniorder.service_layer.channel_data import export_channel_data
 from omniorder.service_layer.documents import order_to_document, summary_to_document
+from omniorder.service_layer.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
@@ -142,7 +148,7 @@ def ship_sales_order(
 )
 def rts_create_sales_order(
     code: str,
-    calling: CallingStore,
+    token: TokenDep,
     uow: UowDep,
     request: Request,
     document: Annotated[dict[str, Any], Body()],
@@ -152,13 +158,18 @@ def rts_create_sales_order(
     Idempotent on the order id: a repeated call returns the order created the first time.
     The answer is the order's document with `inventory`: HQ's stock rows (every location)
     of the order's SKUs after its reservations, as the stock read sends them, so that the
-    store can warn of back orders without asking again.
+    store can warn of back orders without asking again. The calling store's token is
+    checked in the create's transaction: one transaction in all.
     """
-    require_same_store(calling, code)
-    order = sales_orders.accept_sales_order(uow, document=document, store_code=code)
+
+    def caller(in_uow: UnitOfWork) -> None:
+        require_same_store(calling_store_in(in_uow, token), code)
+
+    order, stock = sales_orders.accept_with_stock(
+        uow, document=document, store_code=code, caller=caller
+    )
     note_order(request, order_id=order.id, ref=order.sales_order_number or order.channel_ref)
     note_operator(request, str(document.get("operator_id") or ""))
-    stock = catalogue.stock_rows(uow, sorted({line.sku for line in order.lines}))
     return {
         **order_to_document(order),
         "inventory": [catalogue.inventory_document(row) for row in stock],

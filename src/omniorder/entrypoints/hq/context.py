@@ -10,6 +10,7 @@ from omniorder.domain.errors import PermissionDenied
 from omniorder.domain.staff import Role, Staff
 from omniorder.entrypoints.deps import UowDep, get_staff, get_token
 from omniorder.service_layer.auth import NotSignedIn, token_hash
+from omniorder.service_layer.unit_of_work import UnitOfWork
 
 
 def get_hq_staff(staff: Annotated[Staff, Depends(get_staff)]) -> Staff:
@@ -20,12 +21,16 @@ def get_hq_staff(staff: Annotated[Staff, Depends(get_staff)]) -> Staff:
 
 def get_calling_store(token: Annotated[str, Depends(get_token)], uow: UowDep) -> str:
     """The store whose own token signed this request (store → HQ calls only)."""
-    hashed = token_hash(token)
     with uow:
-        store = uow.records.store_by_token_hash(hashed)
-        if store is not None:
-            return store.code
-    raise NotSignedIn("This call needs a store's token.")
+        return calling_store_in(uow, token)
+
+
+def calling_store_in(uow: UnitOfWork, token: str) -> str:
+    """`get_calling_store()` in the caller's transaction."""
+    store = uow.records.store_by_token_hash(token_hash(token))
+    if store is None:
+        raise NotSignedIn("This call needs a store's token.")
+    return store.code
 
 
 HQStaff = Annotated[Staff, Depends(get_hq_staff)]
