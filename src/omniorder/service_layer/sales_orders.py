@@ -29,20 +29,14 @@ from omniorder.service_layer.ports import PaymentConnector
 from omniorder.service_layer.unit_of_work import Records, UnitOfWork
 
 
-def accept_sales_order(
-    uow: UnitOfWork,
-    *,
-    document: dict[str, Any],
-    store_code: str,
-    caller: Callable[[UnitOfWork], None] | None = None,
-) -> Order:
+def accept_sales_order(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> Order:
     """Create the sales order for an order a store took (docs/rules.md §2.8, sync mode).
 
     HQ runs the same domain rules on the same priced cart, so the store and HQ build the
     same order; it then numbers the order and its invoices and reserves stock. A repeated
     request for the same order id returns the order already created.
     """
-    return accept_with_stock(uow, document=document, store_code=store_code, caller=caller)[0]
+    return accept_with_stock(uow, document=document, store_code=store_code)[0]
 
 
 def accept_with_stock(
