@@ -25,7 +25,10 @@ def _install(prefix: str) -> None:
     counts = {"statements": 0, "transactions": 0}
     lock = threading.Lock()
 
-    def on_execute(*_args: object) -> None:
+    def on_execute(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        # SQLite's BEGIN IMMEDIATE (adapters/db.py) is a transaction, counted by on_begin.
+        if statement.startswith("BEGIN"):
+            return
         with lock:
             counts["statements"] += 1
 
