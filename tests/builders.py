@@ -84,14 +84,15 @@ class InProcessHQ:
         self.calls += 1
         if self.down:
             raise Unavailable("HQ cannot be reached (test); the order was not created.")
-        order = accept_sales_order(
+        order, stock = accept_sales_order(
             self.new_uow(),
             document=document,
             store_code=self.store_code,
         )
         if self.lose_answers:
             raise Unavailable("HQ did not answer in time (test).")
-        return order_to_document(order)
+        # As the real-time service answers (entrypoints/hq/api.py): the order and HQ's stock.
+        return {**order_to_document(order), "inventory": [inventory_document(r) for r in stock]}
 
     def perform_operation(self, document: dict[str, Any]) -> dict[str, Any]:
         self.calls += 1

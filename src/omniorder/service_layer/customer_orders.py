@@ -131,9 +131,8 @@ def create(
             and (changed := product.price_changed_at) is not None
         }
         mode = journal.mode_of(uow.records, store_code)
-        create_order(
-            new, auth=acting, today=today, now=now
-        )  # every rule checked before money moves
+        # Every rule is checked before money moves.
+        create_order(new, auth=acting, today=today, now=now)
         has_cards = any(tender.tender is Tender.CARD for tender in new.tenders)
         if not has_cards:
             new, document, journaled = _number(uow, new, mode, acting, today, now, price_versions)

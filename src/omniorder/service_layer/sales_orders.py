@@ -29,26 +29,21 @@ from omniorder.service_layer.ports import PaymentConnector
 from omniorder.service_layer.unit_of_work import Records, UnitOfWork
 
 
-def accept_sales_order(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> Order:
-    """Create the sales order for an order a store took (docs/rules.md §2.8, sync mode).
-
-    HQ runs the same domain rules on the same priced cart, so the store and HQ build the
-    same order; it then numbers the order and its invoices and reserves stock. A repeated
-    request for the same order id returns the order already created.
-    """
-    return accept_with_stock(uow, document=document, store_code=store_code)[0]
-
-
-def accept_with_stock(
+def accept_sales_order(
     uow: UnitOfWork,
     *,
     document: dict[str, Any],
     store_code: str,
     caller: Callable[[UnitOfWork], None] | None = None,
 ) -> tuple[Order, list[InventoryRow]]:
-    """`accept_sales_order()`, with HQ's stock rows (every location) of the order's SKUs
-    after its reservations, read in the same transaction. `caller` checks who asks (the
-    calling store's token) first thing in that transaction."""
+    """Create the sales order for an order a store took (docs/rules.md §2.8, sync mode).
+
+    HQ runs the same domain rules on the same priced cart, so the store and HQ build the
+    same order; it then numbers the order and its invoices and reserves stock. A repeated
+    request for the same order id returns the order already created. With the order come
+    HQ's stock rows (every location) of its SKUs after its reservations, read in the same
+    transaction; `caller` checks who asks (the calling store's token) first thing in it.
+    """
     try:
         with uow:
             if caller is not None:

@@ -165,7 +165,7 @@ def rts_create_sales_order(
     def caller(in_uow: UnitOfWork) -> None:
         require_same_store(calling_store_in(in_uow, token), code)
 
-    order, stock = sales_orders.accept_with_stock(
+    order, stock = sales_orders.accept_sales_order(
         uow, document=document, store_code=code, caller=caller
     )
     note_order(request, order_id=order.id, ref=order.sales_order_number or order.channel_ref)
