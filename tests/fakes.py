@@ -321,9 +321,20 @@ class FakeRecords:
         row.on_hand_qty += on_hand
         row.reserved_qty += reserved
 
-    def adjust_stocks(self, changes: Position) -> None:
+    def adjust_stocks(self, changes: Position) -> builtins.list[InventoryRow]:
         for (location, sku), (reserved, on_hand) in changes.items():
             self.adjust_stock(location, sku, on_hand=on_hand, reserved=reserved)
+        changed = (self.get(InventoryRow, key) for key in sorted(changes))
+        return [
+            InventoryRow(
+                location=row.location,
+                sku=row.sku,
+                on_hand_qty=row.on_hand_qty,
+                reserved_qty=row.reserved_qty,
+            )
+            for row in changed
+            if row is not None
+        ]
 
 
 class FakeCounters:

@@ -165,6 +165,41 @@ def test_an_order_id_of_another_store_or_another_body_is_a_conflict_naming_the_f
     ) == before
 
 
+def test_a_repeated_create_answers_the_first_order_though_hq_would_now_refuse_it(
+    world: World,
+) -> None:
+    # HQ's first attempt at a create does not look the ids up (the insert finds a taken one);
+    # a repeat refused by HQ's rules of now is tried again looking them up, and answered.
+    with world.store_uow() as uow:
+        new = price_cart(
+            uow.records,
+            order_input(payments=(cash("16.33"),)),
+            store_code="S001",
+            channel_ref="S001-000777",
+        )
+    document = new_order_to_document(new, created_at=NOW, operator_id="1001", override_by=None)
+    first, first_stock = accept_sales_order(world.hq_uow(), document=document, store_code="S001")
+    with world.hq_uow() as uow:
+        every_row = {(r.location, r.sku): r for r in uow.records.inventory("LAMP-FLOOR")}
+        now = {key: (r.on_hand_qty, r.reserved_qty) for key, r in every_row.items()}
+        lamp = uow.records.get(ProductRow, "LAMP-FLOOR")
+        assert lamp is not None
+        lamp.is_active = False
+        uow.commit()
+    before = snapshot(world.hq_db.session_factory)
+
+    again, again_stock = accept_sales_order(world.hq_uow(), document=document, store_code="S001")
+
+    assert again.sales_order_number == first.sales_order_number is not None
+    assert snapshot(world.hq_db.session_factory) == before
+    # The first answer's stock is the row its reservation changed, as it was after it; the
+    # repeat, which reserved nothing, answers every location's row of the order's SKU.
+    [line] = first.lines
+    assert [(r.location, r.sku) for r in first_stock] == [("S001", line.sku)]
+    assert [(r.on_hand_qty, r.reserved_qty) for r in first_stock] == [now["S001", "LAMP-FLOOR"]]
+    assert {(r.location, r.sku): (r.on_hand_qty, r.reserved_qty) for r in again_stock} == now
+
+
 def _deposit_id(world: World, order_id: uuid.UUID) -> uuid.UUID:
     at_hq = get_sales_order(world.hq_uow(), ref=str(order_id))
     return at_hq.payments[0].id

@@ -613,22 +613,27 @@ class RecordRepository:
         """Change stock at a location (`adjust_stocks` for one)."""
         self.adjust_stocks({(location, sku): (reserved, on_hand)})
 
-    def adjust_stocks(self, changes: Position) -> None:
+    def adjust_stocks(self, changes: Position) -> builtins.list[InventoryRow]:
         """Add (reserved, on hand) to the stock of each (location, sku); a location without a
         row starts with none. One multi-row `INSERT … ON CONFLICT DO UPDATE` adding to what is
         stored (so concurrent changes all count), its rows sorted by key so that concurrent
-        writers lock shared rows in the same order."""
+        writers lock shared rows in the same order; it answers the changed rows as they are
+        now (`RETURNING`), as new rows outside the session."""
         if not changes:
-            return
+            return []
         params: dict[str, Any] = {}
         for n, ((location, sku), (reserved, on_hand)) in enumerate(sorted(changes.items())):
             params |= {f"l{n}": location, f"s{n}": sku, f"h{n}": on_hand, f"r{n}": reserved}
-        self.session.execute(_stock_upsert(len(changes)), params)
+        after = self.session.execute(_stock_upsert(len(changes)), params).all()
         mapper = inspect(InventoryRow)
         for key in changes:
             loaded = self.session.identity_map.get(mapper.identity_key_from_primary_key(key))
             if loaded is not None:
                 self.session.expire(loaded)
+        return [
+            InventoryRow(location=location, sku=sku, on_hand_qty=on_hand, reserved_qty=reserved)
+            for location, sku, on_hand, reserved in sorted(after)
+        ]
 
 
 class CounterRepository:
@@ -652,13 +657,15 @@ _NEXT_NUMBER = text(
 @functools.lru_cache(maxsize=64)
 def _stock_upsert(rows: int) -> TextClause:
     """Add to the stock of `rows` (location, sku) rows: parameters l<n>, s<n> (the row's key),
-    h<n> (on hand), r<n> (reserved) for n in 0 … rows − 1."""
+    h<n> (on hand), r<n> (reserved) for n in 0 … rows − 1; the rows come back as they are
+    after the change."""
     values = ", ".join(f"(:l{n}, :s{n}, :h{n}, :r{n})" for n in range(rows))
     return text(
         f"INSERT INTO inventory (location, sku, on_hand_qty, reserved_qty) VALUES {values} "
         "ON CONFLICT (location, sku) DO UPDATE SET "
         "on_hand_qty = inventory.on_hand_qty + excluded.on_hand_qty, "
-        "reserved_qty = inventory.reserved_qty + excluded.reserved_qty"
+        "reserved_qty = inventory.reserved_qty + excluded.reserved_qty "
+        "RETURNING location, sku, on_hand_qty, reserved_qty"
     )
 
 
@@ -671,7 +678,18 @@ class AuthSessionRepository:
         self.session.flush()
 
     def get(self, token_hash: str) -> AuthSessionRow | None:
-        return self.session.get(AuthSessionRow, token_hash)
+        """The session, in one query that also reads the master-data stamp (kept when the
+        transaction has none yet): the staff member is read next, from master data."""
+        found = self.session.execute(
+            select(AuthSessionRow, master_cache.stamp_query().scalar_subquery()).where(
+                AuthSessionRow.token_hash == token_hash
+            )
+        ).first()
+        if found is None:
+            return None
+        row: AuthSessionRow = found[0]
+        master_cache.note_stamp(self.session, found[1])
+        return row
 
     def delete(self, token_hash: str) -> None:
         self.session.execute(delete(AuthSessionRow).where(AuthSessionRow.token_hash == token_hash))

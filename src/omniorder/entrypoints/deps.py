@@ -49,15 +49,24 @@ def get_ctx(request: Request) -> AppContext:
     return ctx
 
 
-def get_uow(request: Request) -> UnitOfWork:
+# Dependencies that only read what the request or the process already holds are `async def`:
+# FastAPI runs a plain `def` dependency in its thread pool, a hop that costs more CPU than
+# the work (docs/performance.md, "Per-request cost"). What reads the database stays `def`.
+
+
+async def app_ctx(request: Request) -> AppContext:
+    return get_ctx(request)
+
+
+async def get_uow(request: Request) -> UnitOfWork:
     return get_ctx(request).uow()
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     return get_ctx(request).clock()
 
 
-def get_token(
+async def get_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
     if credentials is None:
@@ -83,10 +92,14 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+async def request_client(request: Request) -> str | None:
+    return client_address(request)
+
+
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 NowDep = Annotated[datetime, Depends(get_now)]
-CtxDep = Annotated[AppContext, Depends(get_ctx)]
-ClientDep = Annotated[str | None, Depends(client_address)]
+CtxDep = Annotated[AppContext, Depends(app_ctx)]
+ClientDep = Annotated[str | None, Depends(request_client)]
 TokenDep = Annotated[str, Depends(get_token)]
 CurrentStaff = Annotated[Staff, Depends(get_staff)]
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from omniorder.adapters.orm import CustomerAddressRow, CustomerRow, InventoryRow
 from omniorder.domain import fulfilment
 from omniorder.domain.creation import NewOrder, check_payment_ids, create_order, differing_field
-from omniorder.domain.errors import IdInUse, InvalidInput, NotFound, PermissionDenied
+from omniorder.domain.errors import (
+    IdInUse,
+    InvalidInput,
+    NotFound,
+    OmniorderError,
+    PermissionDenied,
+)
 from omniorder.domain.money import Money
 from omniorder.domain.order import Order
 from omniorder.domain.settlement import TenderIn
@@ -41,23 +47,39 @@ def accept_sales_order(
     HQ runs the same domain rules on the same priced cart, so the store and HQ build the
     same order; it then numbers the order and its invoices and reserves stock. A repeated
     request for the same order id returns the order already created. With the order come
-    HQ's stock rows (every location) of its SKUs after its reservations, read in the same
+    HQ's stock rows after its reservations — the rows they changed, or, when they changed
+    none (a repeat, a quote), every location's rows of its SKUs, read in the same
     transaction; `caller` checks who asks (the calling store's token) first thing in it.
+
+    The first attempt does not look the order and payment ids up: a new id is the rule, and
+    a taken one fails the order's insert (`IdInUse`). Whatever the first attempt refuses is
+    rolled back and tried once more, looking the ids up first, so that a repeated request
+    is answered with the order already created even when HQ's rules would now refuse it (a
+    price changed since), and a refusal is the same as before (docs/performance.md, "What
+    changed on the write path").
     """
     try:
+        with uow:
+            if caller is not None:
+                caller(uow)
+            try:
+                order, moved = _create_in(uow, document, store_code, look_up_ids=False)
+            except OmniorderError as refused:
+                raise _LookUpIds from refused
+            stock = list(moved) or _stock_of(uow, order)
+            uow.commit()
+    except _LookUpIds:
         with uow:
             if caller is not None:
                 caller(uow)
             order = create_in(uow, document=document, store_code=store_code)
             stock = _stock_of(uow, order)
             uow.commit()
-    except IdInUse:
-        # The same order id was created by a request that committed first (a POS retrying
-        # at once): answer with that order if it is the same request.
-        with uow:
-            created = create_in(uow, document=document, store_code=store_code)
-            return created, _stock_of(uow, created)
     return order, stock
+
+
+class _LookUpIds(Exception):
+    """The first attempt at a create was refused: try again, looking the ids up first."""
 
 
 def _stock_of(uow: UnitOfWork, order: Order) -> list[InventoryRow]:
@@ -68,25 +90,35 @@ def _stock_of(uow: UnitOfWork, order: Order) -> list[InventoryRow]:
 def create_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> Order:
     """The sales order for a store's create document, made in the caller's transaction
     (the real-time service, or Synchronize orders for a journal entry)."""
+    return _create_in(uow, document, store_code, look_up_ids=True)[0]
+
+
+def _create_in(
+    uow: UnitOfWork, document: dict[str, Any], store_code: str, *, look_up_ids: bool
+) -> tuple[Order, Sequence[InventoryRow]]:
+    """`create_in()`, with the stock rows the order's reservations changed (none for an
+    order that exists already). Without `look_up_ids`, an order or payment id already
+    taken is found only by the order's insert, as `IdInUse`."""
     new = new_order_from_document(document)
     if new.store_code != store_code:
         raise PermissionDenied(
             "store", f"Store {store_code} cannot create orders for {new.store_code}."
         )
     created_at = datetime.fromisoformat(str(document["created_at"]))
-    taken = uow.orders.taken_ids(new.id, [tender.id for tender in new.tenders])
-    existing = uow.orders.get(new.id) if taken.order else None
-    if existing is not None:
-        field = differing_field(existing, new)
-        if field is not None:
-            raise IdInUse(
-                "id" if field == "id" else field,
-                f"Order id {new.id} is already used by another order"
-                + ("" if field == "id" else f" with a different {field}")
-                + "; send a new id.",
-            )
-        return existing
-    check_payment_ids(new, taken.payments)
+    if look_up_ids:
+        taken = uow.orders.taken_ids(new.id, [tender.id for tender in new.tenders])
+        existing = uow.orders.get(new.id) if taken.order else None
+        if existing is not None:
+            field = differing_field(existing, new)
+            if field is not None:
+                raise IdInUse(
+                    "id" if field == "id" else field,
+                    f"Order id {new.id} is already used by another order"
+                    + ("" if field == "id" else f" with a different {field}")
+                    + "; send a new id.",
+                )
+            return existing, []
+        check_payment_ids(new, taken.payments)
     customer = _check_references(uow.records, new)
     _check_prices(uow.records, new, document.get("price_versions") or {})
     auth = _authorization(
@@ -96,10 +128,10 @@ def create_in(uow: UnitOfWork, *, document: dict[str, Any], store_code: str) -> 
     order = create_order(new, auth=auth, today=store_today(store, created_at), now=created_at)
     order.sales_order_number = f"SO-{uow.counters.next('sales_order'):06d}"
     _number_documents(uow, order)
-    _move_stock(uow.records, {}, stock_position(order, _warehouses(uow.records)))
+    moved = _move_stock(uow.records, {}, stock_position(order, _warehouses(uow.records)))
     _remember_addresses(customer, order)
     uow.orders.add(order)
-    return order
+    return order, moved
 
 
 def _check_references(records: Records, new: NewOrder) -> CustomerRow:
@@ -187,10 +219,11 @@ def _warehouses(records: Records) -> Callable[[str], str]:
     return warehouse_of
 
 
-def _move_stock(records: Records, before: Position, after: Position) -> None:
+def _move_stock(records: Records, before: Position, after: Position) -> Sequence[InventoryRow]:
     """Reserve, release, issue and take back stock as the order's position changed
-    (docs/rules.md §2.7: ordering beyond availability is allowed — a back order)."""
-    records.adjust_stocks(stock_changes(before, after))
+    (docs/rules.md §2.7: ordering beyond availability is allowed — a back order); the rows
+    changed, as they are now."""
+    return records.adjust_stocks(stock_changes(before, after))
 
 
 def _number_documents(uow: UnitOfWork, order: Order) -> None:

@@ -168,8 +168,9 @@ class Records(Protocol):
         self, location: str, sku: str, *, on_hand: int = 0, reserved: int = 0
     ) -> None: ...
 
-    def adjust_stocks(self, changes: Position) -> None:
-        """Add (reserved, on hand) to each (location, sku)'s stock, all in one write."""
+    def adjust_stocks(self, changes: Position) -> Sequence[InventoryRow]:
+        """Add (reserved, on hand) to each (location, sku)'s stock, all in one write; the
+        changed rows as they are now (by location, then SKU)."""
         ...
 
 
@@ -182,7 +183,9 @@ class Counters(Protocol):
 class AuthSessions(Protocol):
     def add(self, row: AuthSessionRow) -> None: ...
 
-    def get(self, token_hash: str) -> AuthSessionRow | None: ...
+    def get(self, token_hash: str) -> AuthSessionRow | None:
+        """The session with this token hash, if any."""
+        ...
 
     def delete(self, token_hash: str) -> None: ...
 

@@ -13,7 +13,7 @@ from omniorder.service_layer.auth import NotSignedIn, token_hash
 from omniorder.service_layer.unit_of_work import UnitOfWork
 
 
-def get_hq_staff(staff: Annotated[Staff, Depends(get_staff)]) -> Staff:
+async def get_hq_staff(staff: Annotated[Staff, Depends(get_staff)]) -> Staff:
     if staff.role is not Role.HQ_ADMIN:
         raise PermissionDenied("hq_admin", f"{staff.name} may not use the HQ API.")
     return staff

@@ -111,7 +111,7 @@ class Filters:
     store: str
 
 
-def filters_form(
+async def filters_form(
     status: Annotated[str, Form()] = "",
     store: Annotated[str, Form()] = "",
 ) -> Filters:

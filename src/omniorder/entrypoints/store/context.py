@@ -35,7 +35,7 @@ class StoreContext(AppContext):
         self.channel_data_at: datetime | None = None
 
 
-def get_store_ctx(request: Request) -> StoreContext:
+async def get_store_ctx(request: Request) -> StoreContext:
     ctx = get_ctx(request)
     assert isinstance(ctx, StoreContext)
     return ctx

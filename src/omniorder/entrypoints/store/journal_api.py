@@ -19,7 +19,7 @@ from omniorder.service_layer import journal
 router = APIRouter(prefix="/api/v1/journal", tags=["journal"], responses=ERROR_RESPONSES)
 
 
-def require_job_token(ctx: StoreCtx, token: Annotated[str, Depends(get_token)]) -> None:
+async def require_job_token(ctx: StoreCtx, token: Annotated[str, Depends(get_token)]) -> None:
     expected = ctx.settings.job_token
     if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
         raise Unauthenticated("This call needs HQ's job token.")

@@ -61,7 +61,7 @@ class Req:
         return ZoneInfo(self.store.time_zone)
 
 
-def _req(request: Request, ctx: StoreCtx, uow: UowDep, staff: PageStaff, now: NowDep) -> Req:
+async def _req(request: Request, ctx: StoreCtx, uow: UowDep, staff: PageStaff, now: NowDep) -> Req:
     return Req(request, ctx, uow, staff, now)
 
 
