@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
 
-from omniorder.adapters.orm import SignInFailureRow, StaffRow
+from omniorder.adapters.orm import AuthSessionRow, SignInFailureRow, StaffRow
 from omniorder.config import Settings
 from omniorder.entrypoints.hq.app import create_hq_app
+from omniorder.service_layer.auth import token_hash
 from tests.builders import NOW
 from tests.integration.conftest import Apps
 from tests.integration.test_http_api import pickup_order
 from tests.integration.test_secrets_and_credentials import page_session
+from tests.integration.test_statement_counts import counting
 from tests.service.snapshots import snapshot
 
 
@@ -81,6 +85,26 @@ def test_sign_out_ends_the_bearer_tokens_session_on_both_servers(apps: Apps) -> 
             headers=headers,
         )
         assert after.status_code == 401
+
+
+def test_a_find_at_the_store_ends_an_idle_session_before_it_asks_hq(apps: Apps) -> None:
+    # The store's find checks the sign-in in its own transaction, first thing: an ended
+    # session is deleted and nothing is asked of HQ.
+    headers = apps.sign_in()
+    key = token_hash(headers["Authorization"].removeprefix("Bearer "))
+    with apps.store_db.session_factory() as session:
+        row = session.get(AuthSessionRow, key)
+        assert row is not None
+        row.last_seen_at = (row.last_seen_at or row.created_at) - timedelta(hours=2)
+        session.commit()
+
+    with counting(apps) as counted:
+        found = apps.store.get("/api/v1/customer-orders", headers=headers)
+
+    assert found.status_code == 401, found.text
+    assert counted.hq.statements == []
+    with apps.store_db.session_factory() as session:
+        assert session.get(AuthSessionRow, key) is None
 
 
 def test_an_hq_admin_cannot_sign_in_at_a_store(apps: Apps) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from omniorder.domain.creation import NewOrder, check_payment_ids, create_order, differing_field
 from omniorder.domain.errors import IdInUse, NotFound, OmniorderError, Unavailable
@@ -66,6 +68,7 @@ class Created:
 InputFor = Callable[[str], OrderInput]
 # Who acts, checked in the create's first transaction (e.g. the sign-in session).
 AuthorizationIn = Callable[[UnitOfWork], Authorization]
+T = TypeVar("T")
 
 
 def create_customer_order(
@@ -406,12 +409,14 @@ class FoundOrders:
     orders: list[OrderSummary]
     is_from_hq: bool = True
     hq_unreachable: bool = False
+    # The store's date, when the caller gave the time (read in the find's transaction).
+    today: date | None = None
 
 
 def find_orders(
     uow: UnitOfWork,
     *,
-    auth: Authorization,
+    auth: Authorization | AuthorizationIn,
     hq: HQ | None = None,
     store_code: str = "",
     text: str | None = None,
@@ -421,14 +426,17 @@ def find_orders(
     created_from: datetime | None = None,
     created_to: datetime | None = None,
     limit: int = 50,
+    now: datetime | None = None,
 ) -> FoundOrders:
     """Search orders of every store at HQ (docs/rules.md §3), with this store's own orders that
     HQ does not hold yet; the store's copies alone when HQ is away. The caller gives the
-    date range (default: last 90 days). Nothing is written. HQ is asked first, for summary
-    rows; then one transaction reads the summaries of the store's copies, with their
-    journal's sync status in the same query, and asks the journal once about this store's
-    orders in HQ's list that are not in its own."""
-    auth.require(Permission.RECALL_ORDER, "recall orders")
+    date range (default: last 90 days). Nothing is written but the sign-in's last-seen time.
+
+    One transaction checks who asks (`auth`, when it is a function of the transaction: the
+    sign-in), then reads the summaries of the store's copies, with their journal's sync
+    status in the same query (and, given `now`, the store's date), while HQ is asked on a
+    thread of its own; the journal is asked once more only about this store's orders in
+    HQ's list that are not in its own."""
     filters: dict[str, Any] = {
         "text": text,
         "customer_account": customer_account,
@@ -438,22 +446,27 @@ def find_orders(
         "created_to": created_to,
         "limit": limit,
     }
-    found: list[OrderSummary] | None = None
-    hq_unreachable = False
-    if hq is not None:
-        try:
-            found = [summary_from_document(d) for d in hq.search_orders(_query(filters))]
-        except Unavailable:
-            hq_unreachable = True
+    today = None
     with uow:
+        acting = auth if isinstance(auth, Authorization) else auth(uow)
+        acting.require(Permission.RECALL_ORDER, "recall orders")
+        asked = _asking_hq(hq.search_orders, _query(filters)) if hq is not None else None
         local = uow.orders.summaries(**filters, sync_from="journal")
-        listed = {s.id for s in local}
-        unlisted = sorted(
-            s.id for s in found or [] if s.store_code == store_code and s.id not in listed
-        )
-        entries = uow.journal.statuses_of(unlisted)
-    if found is None:
-        return FoundOrders(local, is_from_hq=False, hq_unreachable=hq_unreachable)
+        if now is not None:
+            today = store_today(require_store(uow.records, store_code), now)
+        uow.commit()
+    if asked is None:
+        return FoundOrders(local, is_from_hq=False, today=today)
+    try:
+        found = [summary_from_document(d) for d in asked.result()]
+    except Unavailable:
+        return FoundOrders(local, is_from_hq=False, hq_unreachable=True, today=today)
+    listed = {s.id for s in local}
+    unlisted = sorted(s.id for s in found if s.store_code == store_code and s.id not in listed)
+    entries: dict[uuid.UUID, list[str]] = {}
+    if unlisted:
+        with uow:
+            entries = uow.journal.statuses_of(unlisted)
     journaled = {s.id: s.sync_status for s in local} | {
         order_id: SyncStatus.of_entries(entries.get(order_id, [])) for order_id in unlisted
     }
@@ -465,7 +478,17 @@ def find_orders(
         for s in found
     ] + list(waiting.values())
     merged.sort(key=lambda s: (s.created_at, str(s.id)), reverse=True)
-    return FoundOrders(merged[:limit])
+    return FoundOrders(merged[:limit], today=today)
+
+
+# A find asks HQ on one of these threads while the request's own thread reads the store's
+# copies, so that neither waits for the other; the call runs in a copy of the request's
+# context (its request id goes to HQ with it).
+_HQ_CALLS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="omniorder-find-hq")
+
+
+def _asking_hq(call: Callable[[dict[str, Any]], T], argument: dict[str, Any]) -> Future[T]:
+    return _HQ_CALLS.submit(contextvars.copy_context().run, call, argument)
 
 
 def _query(filters: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -137,12 +139,10 @@ def create_customer_order(
             client=client,
         )
 
+    signed_in = _signed_in(request, token, now=now, idle_minutes=idle)
+
     def authorization(in_uow: UnitOfWork) -> Authorization:
-        if approved is not None:
-            return approved
-        staff = auth.staff_in(in_uow, token, now=now, idle_minutes=idle)
-        note_operator(request, staff.operator_id)
-        return Authorization(staff)
+        return approved if approved is not None else signed_in(in_uow)
 
     order_id = body.id
     if order_id is None:
@@ -171,7 +171,7 @@ def create_customer_order(
             ),
         )
 
-    try:
+    with _ending_session(uow, token):
         created = customer_orders.create(
             uow,
             hq=ctx.hq,
@@ -181,9 +181,6 @@ def create_customer_order(
             store_code=ctx.store_code,
             now=now,
         )
-    except auth.SessionEnded:
-        auth.sign_out(uow, token=token)
-        raise
     order = created.order
     response.headers["Location"] = f"/api/v1/customer-orders/{order.channel_ref}"
     note_order(request, order_id=order.id, ref=order.channel_ref)
@@ -194,6 +191,30 @@ def create_customer_order(
     )
     public = CustomerOrderPublic.of(order, today=created.today, sync_status=created.sync_status)
     return CustomerOrderCreated(**public.model_dump(), warnings=warnings)
+
+
+def _signed_in(
+    request: Request, token: str, *, now: datetime, idle_minutes: int
+) -> customer_orders.AuthorizationIn:
+    """The bearer's sign-in, checked in the caller's transaction (`auth.staff_in()`), which
+    saves the session's last-seen time if it commits; the access line names who it is."""
+
+    def signed_in(uow: UnitOfWork) -> Authorization:
+        staff = auth.staff_in(uow, token, now=now, idle_minutes=idle_minutes)
+        note_operator(request, staff.operator_id)
+        return Authorization(staff)
+
+    return signed_in
+
+
+@contextmanager
+def _ending_session(uow: UnitOfWork, token: str) -> Iterator[None]:
+    """A session found ended by `_signed_in()` is deleted (the request is refused)."""
+    try:
+        yield
+    except auth.SessionEnded:
+        auth.sign_out(uow, token=token)
+        raise
 
 
 def _required_amount(text: str, currency: str, field: str) -> Any:
@@ -207,9 +228,9 @@ def _required_amount(text: str, currency: str, field: str) -> Any:
 def find_customer_orders(
     ctx: StoreCtx,
     uow: UowDep,
-    staff: CurrentStaff,
+    token: TokenDep,
     now: NowDep,
-    today: StoreToday,
+    request: Request,
     q: Annotated[str | None, Query(max_length=100, description="Number, reference or name")] = None,
     customer: Annotated[str | None, Query(max_length=20)] = None,
     status: Annotated[str | None, Query(max_length=30)] = None,
@@ -221,23 +242,28 @@ def find_customer_orders(
     """Find orders of every store (docs/rules.md §3), asking HQ; the date range defaults to the
     last 90 days. Summary rows, each with `href` to the whole order. When HQ cannot be
     reached, this store's copies are searched and each one carries `copy_as_of`."""
-    found = customer_orders.find_orders(
-        uow,
-        auth=Authorization(staff),
-        hq=ctx.hq,
-        store_code=ctx.store_code,
-        text=q,
-        customer_account=customer,
-        status=status,
-        sku=sku,
-        created_from=created_from or now - timedelta(days=90),
-        created_to=created_to,
-        limit=limit,
-    )
+    # The sign-in is checked first thing in the find's one transaction (docs/performance.md).
+    idle = ctx.settings.session_idle_minutes
+    with _ending_session(uow, token):
+        found = customer_orders.find_orders(
+            uow,
+            auth=_signed_in(request, token, now=now, idle_minutes=idle),
+            hq=ctx.hq,
+            store_code=ctx.store_code,
+            text=q,
+            customer_account=customer,
+            status=status,
+            sku=sku,
+            created_from=created_from or now - timedelta(days=90),
+            created_to=created_to,
+            limit=limit,
+            now=now,
+        )
+    assert found.today is not None  # given `now`, the find says the store's date
     return [
         OrderSummaryPublic.of(
             summary,
-            today=today,
+            today=found.today,
             href=f"/api/v1/customer-orders/{summary.channel_ref}",
             copy_as_of=summary.changed_at if found.hq_unreachable else None,
         )
