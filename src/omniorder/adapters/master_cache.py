@@ -121,10 +121,14 @@ def stamp(session: Session) -> int | None:
     return value or 0
 
 
+# Built once: a statement object is costly to build, and keeps its cache key once computed.
+_STAMP_QUERY = select(CounterRow.value).where(CounterRow.name == VERSION_COUNTER)
+
+
 def stamp_query() -> Select[tuple[int]]:
     """The query of the stamp; a repository may read it as a scalar subquery of a statement
     it runs anyway (then `note_stamp()`), saving the statement `stamp()` would spend on it."""
-    return select(CounterRow.value).where(CounterRow.name == VERSION_COUNTER)
+    return _STAMP_QUERY
 
 
 def note_stamp(session: Session, value: int | None) -> None:

@@ -12,11 +12,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     Select,
     String,
     TextClause,
     Uuid,
     any_,
+    bindparam,
     cast,
     column,
     delete,
@@ -106,21 +108,15 @@ class OrderRepository:
             self.session.flush()
             for row_type, rows in order_values(order).items():
                 if rows:
-                    connection.execute(insert(row_type), rows)
+                    connection.execute(_insert_into(row_type), rows)
 
     def taken_ids(self, order_id: uuid.UUID, payment_ids: Sequence[uuid.UUID]) -> TakenIds:
         """Whether the order id is taken, and which payment ids belong to which order, in one
         query — which also reads the master-data stamp (adapters/master_cache.py; kept when
         the transaction has none yet), sparing the statement a create's next read spends."""
-        anchor = select(literal(1).label("one")).subquery()
-        order_taken = select(OrderRow.id).where(OrderRow.id == order_id).exists()
-        query = select(
-            PaymentRow.id,
-            PaymentRow.order_id,
-            order_taken,
-            master_cache.stamp_query().scalar_subquery(),
-        ).select_from(anchor.outerjoin(PaymentRow, PaymentRow.id.in_(list(payment_ids))))
-        rows = self.session.execute(query).all()
+        rows = self.session.execute(
+            _TAKEN_IDS, {"order_id": order_id, "payment_ids": list(payment_ids)}
+        ).all()
         master_cache.note_stamp(self.session, rows[0][3])
         return TakenIds(
             order=bool(rows[0][2]),
@@ -545,8 +541,17 @@ class RecordRepository:
         return kept
 
     def customer(self, account: str) -> CustomerRow | None:
-        """The customer with its addresses, in one query."""
-        return self.session.get(CustomerRow, account, options=[joinedload(CustomerRow.addresses)])
+        """The customer with its addresses, in one query (none when the session has it)."""
+        identity = inspect(CustomerRow).identity_key_from_primary_key((account,))
+        in_session = self.session.identity_map.get(identity)
+        if in_session is not None:
+            return in_session
+        found: CustomerRow | None = (
+            self.session.execute(_CUSTOMER_WITH_ADDRESSES, {"account": account})
+            .unique()
+            .scalar_one_or_none()
+        )
+        return found
 
     def staff(self, operator_id: str) -> StaffRow | None:
         return self._kept(StaffRow, operator_id)
@@ -636,6 +641,34 @@ class RecordRepository:
         ]
 
 
+# Statements of every order, built once with bound parameters: building a statement costs
+# more than running it through SQLAlchemy's compiled cache, and a statement object computes
+# its cache key once.
+_TAKEN_IDS = select(
+    PaymentRow.id,
+    PaymentRow.order_id,
+    select(OrderRow.id).where(OrderRow.id == bindparam("order_id")).exists(),
+    master_cache.stamp_query().scalar_subquery(),
+).select_from(
+    select(literal(1).label("one"))
+    .subquery()
+    .outerjoin(PaymentRow, PaymentRow.id.in_(bindparam("payment_ids", expanding=True)))
+)
+_SESSION_WITH_STAMP = select(AuthSessionRow, master_cache.stamp_query().scalar_subquery()).where(
+    AuthSessionRow.token_hash == bindparam("token_hash")
+)
+_CUSTOMER_WITH_ADDRESSES = (
+    select(CustomerRow)
+    .options(joinedload(CustomerRow.addresses))
+    .where(CustomerRow.account == bindparam("account"))
+)
+
+
+@functools.cache
+def _insert_into(row_type: type[Base]) -> Insert:
+    return insert(row_type)
+
+
 class CounterRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -680,11 +713,7 @@ class AuthSessionRepository:
     def get(self, token_hash: str) -> AuthSessionRow | None:
         """The session, in one query that also reads the master-data stamp (kept when the
         transaction has none yet): the staff member is read next, from master data."""
-        found = self.session.execute(
-            select(AuthSessionRow, master_cache.stamp_query().scalar_subquery()).where(
-                AuthSessionRow.token_hash == token_hash
-            )
-        ).first()
+        found = self.session.execute(_SESSION_WITH_STAMP, {"token_hash": token_hash}).first()
         if found is None:
             return None
         row: AuthSessionRow = found[0]
