@@ -47,7 +47,8 @@ SYNC_ORDER_HQ_TRANSACTIONS_CEILING = 1
 # / 3 on PostgreSQL). One query reads the page of summary rows, sync status included (no child
 # table is read); the rest is the sign-in check (which reads the master-data stamp too) and
 # one stamp read per further transaction (6 / 4 / 5 this morning). The store's find is one
-# transaction: the sign-in, then its copies' summaries while HQ is asked. The store asks its
+# transaction: the sign-in, then its copies' summaries while HQ is asked, and HQ's answer to
+# it one too (the calling store's token checked in it). The store asks its
 # journal once more (a second transaction) only about orders of its own in HQ's list that its
 # copies' list lacks (none here). Finding 3 orders takes as many statements as finding 1.
 # Was 13 / 10 / 12 with whole orders (1 query per child table), 18 at the store before that.
@@ -55,6 +56,7 @@ FOUND = 3
 FIND_AT_STORE_STORE_STATEMENTS_CEILING = 4
 FIND_AT_STORE_STORE_TRANSACTIONS_CEILING = 1
 FIND_AT_STORE_HQ_STATEMENTS_CEILING = 4
+FIND_AT_STORE_HQ_TRANSACTIONS_CEILING = 1
 FIND_AT_HQ_STATEMENTS_CEILING = 4
 # The exact sales order number: one order found (by the unique index, no substring search).
 FIND_BY_NUMBER_AT_STORE_STORE_STATEMENTS_CEILING = 3
@@ -154,6 +156,7 @@ def test_find_order_takes_a_bounded_number_of_statements(apps: Apps) -> None:
     assert len(listed.json()) == FOUND
     assert len(at_store.store.statements) <= FIND_AT_STORE_STORE_STATEMENTS_CEILING, str(at_store)
     assert at_store.store.transactions <= FIND_AT_STORE_STORE_TRANSACTIONS_CEILING, str(at_store)
+    assert at_store.hq.transactions <= FIND_AT_STORE_HQ_TRANSACTIONS_CEILING, str(at_store)
     assert len(at_store.hq.statements) <= FIND_AT_STORE_HQ_STATEMENTS_CEILING, str(at_store)
     assert not at_hq.store.statements
     assert len(at_hq.hq.statements) <= FIND_AT_HQ_STATEMENTS_CEILING, str(at_hq)

@@ -393,8 +393,13 @@ def get_sales_order(uow: UnitOfWork, *, ref: str) -> Order:
     return order
 
 
-def search_sales_orders(uow: UnitOfWork, **filters: Any) -> list[OrderSummary]:
+def search_sales_orders(
+    uow: UnitOfWork, *, caller: Callable[[UnitOfWork], None] | None = None, **filters: Any
+) -> list[OrderSummary]:
     """Find order at HQ (docs/rules.md §3): summary rows, each with the sync status of its
-    staged copies, in one query for the page (docs/performance.md, "Find")."""
+    staged copies, in one query for the page (docs/performance.md, "Find"); `caller` checks
+    who asks (a store's token) first thing in the same transaction."""
     with uow:
+        if caller is not None:
+            caller(uow)
         return uow.orders.summaries(**filters, sync_from="staging")

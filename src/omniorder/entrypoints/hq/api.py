@@ -200,14 +200,18 @@ def rts_apply_operation(
 @router.get("/rts/stores/{code}/orders", tags=["real-time service"])
 def rts_search_orders(
     code: str,
-    calling: CallingStore,
+    token: TokenDep,
     uow: UowDep,
     filters: Annotated[OrderFilters, Query()],
 ) -> dict[str, Any]:
     """Real-time service: find order across every store (docs/rules.md §3), for a store's POS:
-    summary rows (amounts in minor units), as `documents.summary_to_document` writes them."""
-    require_same_store(calling, code)
-    found = sales_orders.search_sales_orders(uow, **filters.search_args())
+    summary rows (amounts in minor units), as `documents.summary_to_document` writes them.
+    The calling store's token is checked in the find's transaction: one transaction."""
+
+    def caller(in_uow: UnitOfWork) -> None:
+        require_same_store(calling_store_in(in_uow, token), code)
+
+    found = sales_orders.search_sales_orders(uow, caller=caller, **filters.search_args())
     return {"orders": [summary_to_document(s) for s in found]}
 
 
