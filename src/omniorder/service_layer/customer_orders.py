@@ -483,8 +483,9 @@ def find_orders(
 
 # A find asks HQ on one of these threads while the request's own thread reads the store's
 # copies, so that neither waits for the other; the call runs in a copy of the request's
-# context (its request id goes to HQ with it).
-_HQ_CALLS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="omniorder-find-hq")
+# context (its request id goes to HQ with it). As many as the server's own request threads
+# (AnyIO's 40), so that finds never queue here for one another; made as they are needed.
+_HQ_CALLS = ThreadPoolExecutor(max_workers=40, thread_name_prefix="omniorder-find-hq")
 
 
 def _asking_hq(call: Callable[[dict[str, Any]], T], argument: dict[str, Any]) -> Future[T]:
