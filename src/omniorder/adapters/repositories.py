@@ -522,10 +522,9 @@ class RecordRepository:
         """A master-data row by primary key: the session's own, else the process's copy read
         at the stamp this transaction sees (adapters/master_cache.py), else the database's
         (then kept). A kept row joins the session as if loaded: changing it is saved."""
-        identity = inspect(row_type).identity_key_from_primary_key((key,))
-        in_session = self.session.identity_map.get(identity)
+        in_session = self._in_session(row_type, key)
         if in_session is not None:
-            return in_session  # type: ignore[return-value]
+            return in_session
         version = master_cache.stamp(self.session)
         if version is None:
             return self.session.get(row_type, key)
@@ -542,16 +541,20 @@ class RecordRepository:
 
     def customer(self, account: str) -> CustomerRow | None:
         """The customer with its addresses, in one query (none when the session has it)."""
-        identity = inspect(CustomerRow).identity_key_from_primary_key((account,))
-        in_session = self.session.identity_map.get(identity)
+        in_session = self._in_session(CustomerRow, account)
         if in_session is not None:
             return in_session
-        found: CustomerRow | None = (
+        return (
             self.session.execute(_CUSTOMER_WITH_ADDRESSES, {"account": account})
             .unique()
             .scalar_one_or_none()
         )
-        return found
+
+    def _in_session(self, row_type: type[RowT], *key: Any) -> RowT | None:
+        """The row with this primary key that the session holds already, if any (no query)."""
+        identity = inspect(row_type).identity_key_from_primary_key(key)
+        held: RowT | None = self.session.identity_map.get(identity)  # type: ignore[assignment]
+        return held
 
     def staff(self, operator_id: str) -> StaffRow | None:
         return self._kept(StaffRow, operator_id)
@@ -630,9 +633,8 @@ class RecordRepository:
         for n, ((location, sku), (reserved, on_hand)) in enumerate(sorted(changes.items())):
             params |= {f"l{n}": location, f"s{n}": sku, f"h{n}": on_hand, f"r{n}": reserved}
         after = self.session.execute(_stock_upsert(len(changes)), params).all()
-        mapper = inspect(InventoryRow)
         for key in changes:
-            loaded = self.session.identity_map.get(mapper.identity_key_from_primary_key(key))
+            loaded = self._in_session(InventoryRow, *key)
             if loaded is not None:
                 self.session.expire(loaded)
         return [
